@@ -1,0 +1,173 @@
+//! Command-line parsing and the commands.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use skyport::observability::logging;
+use skyport::server::{Config, Server};
+use tokio_util::sync::CancellationToken;
+
+/// Skyport: apps for AI chat hosts, over MCP.
+#[derive(Debug, Parser)]
+#[command(name = "skyport", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the enabled apps over HTTP (Streamable HTTP and legacy SSE).
+    Serve(ServeArgs),
+    /// Serve one app over stdin/stdout.
+    Stdio(StdioArgs),
+    /// List the apps this binary can serve.
+    Apps,
+}
+
+/// Flags shared by the serving commands; each overrides the config file and env.
+#[derive(Debug, Args, Serialize, Default)]
+struct CommonArgs {
+    /// TOML config file (env SKYPORT_CONFIG).
+    #[arg(long, env = "SKYPORT_CONFIG")]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Log lines as `human` or `json` (env SKYPORT_LOG_FORMAT).
+    #[arg(long, value_parser = ["human", "json"])]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Args, Serialize, Default)]
+struct ServeArgs {
+    #[command(flatten)]
+    #[serde(flatten)]
+    common: CommonArgs,
+    /// Address to listen on (env SKYPORT_LISTEN; PORT alone sets the port). Default 127.0.0.1:8787.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<String>,
+    /// Apps to enable, comma-separated (env SKYPORT_APPS). Default: every production app.
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apps: Option<Vec<String>>,
+    /// App served at /mcp and /sse (env SKYPORT_DEFAULT_APP).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_app: Option<String>,
+    /// Stateless Streamable HTTP: no sessions (env SKYPORT_STATELESS).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stateless: bool,
+}
+
+#[derive(Debug, Args, Serialize, Default)]
+struct StdioArgs {
+    #[command(flatten)]
+    #[serde(flatten)]
+    common: CommonArgs,
+    /// The app to serve.
+    #[arg(long)]
+    #[serde(skip)]
+    app: String,
+}
+
+/// Runs the chosen command.
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Stdio(args) => stdio(args).await,
+        Command::Apps => {
+            for a in skyport_apps::registry() {
+                println!(
+                    "{:<12} {}{}",
+                    a.name,
+                    a.summary,
+                    if a.test_only {
+                        " (test app: enable with --apps)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    logging::init(config.log_format, &config.log_level);
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.common.config.as_deref(), &args)?;
+    init_logging(&config);
+    let apps = skyport_apps::build(&config.apps)?;
+    let server = Server::new(config, apps)?;
+    let listener = server.bind().await?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    let names: Vec<String> = skyport_names(&server);
+    tracing::info!(
+        url = %format!("http://{addr}"),
+        apps = %names.join(","),
+        default_app = server.default_app().unwrap_or("-"),
+        stateless = server.config().stateless,
+        "skyport ready at http://{addr}"
+    );
+    let token = server.shutdown_token();
+    tokio::spawn(shutdown_on_signal(token));
+    server.serve(listener).await.context("serving HTTP")?;
+    tracing::info!("skyport stopped");
+    Ok(())
+}
+
+fn skyport_names(server: &Server) -> Vec<String> {
+    skyport_apps::registry()
+        .iter()
+        .filter(|a| server.engine(a.name).is_some())
+        .map(|a| format!("/{}/mcp", a.name))
+        .collect()
+}
+
+async fn stdio(args: StdioArgs) -> anyhow::Result<()> {
+    let mut config = Config::load(args.common.config.as_deref(), &args)?;
+    config.apps = vec![args.app.clone()];
+    init_logging(&config);
+    let apps = skyport_apps::build(&config.apps)?;
+    let server = Server::new(config, apps)?;
+    let engine = server
+        .engine(&args.app)
+        .context("the app was just built")?
+        .clone();
+    let token = server.shutdown_token();
+    tokio::spawn(shutdown_on_signal(token.clone()));
+    skyport::transport::stdio::serve(engine, tokio::io::stdin(), tokio::io::stdout(), token)
+        .await
+        .context("serving stdio")?;
+    Ok(())
+}
+
+async fn shutdown_on_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                token.cancel();
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutdown requested: draining");
+    token.cancel();
+}

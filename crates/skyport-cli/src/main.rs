@@ -1,0 +1,34 @@
+//! `skyport`: serve apps over HTTP or stdio.
+//!
+//! ```sh
+//! skyport serve                       # every production app on 127.0.0.1:8787
+//! skyport serve --apps bench --stateless
+//! skyport stdio --app greeter
+//! ```
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("skyport: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("skyport: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,524 @@
+//! An app: one MCP endpoint with its tools, resources, templates and prompts.
+//!
+//! Everything a request needs is prepared when the app is built: input
+//! schemas are compiled, list pages are serialized once per era, names are
+//! indexed. Mistakes fail here, at start-up, with a message naming the fix.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rmcp::model::{
+    CacheScope, Implementation, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, MetaObject, PromptsCapability, ResourcesCapability,
+    ServerCapabilities, ToolsCapability,
+};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::notify::{Notifier, ServerEvent};
+use super::prompt::PromptDef;
+use super::resource::{ResourceDef, TemplateDef};
+use super::tool::ToolDef;
+use crate::protocol::meta::KEY_SERVER_INFO;
+
+/// A mistake in an app's declaration, found at start-up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// Two tools share a name.
+    #[error("app {app}: two tools are named {name:?}; tool names must be unique within an app")]
+    DuplicateTool {
+        /// The app.
+        app: String,
+        /// The repeated name.
+        name: String,
+    },
+    /// A tool name breaks the MCP naming rule.
+    #[error(
+        "app {app}: tool name {name:?} is invalid: use 1-128 characters from A-Z a-z 0-9 _ - ."
+    )]
+    BadToolName {
+        /// The app.
+        app: String,
+        /// The name.
+        name: String,
+    },
+    /// A tool has no description; models pick tools by their descriptions.
+    #[error("app {app}: tool {name:?} has no description: add .description(\"Use this when ...\")")]
+    MissingDescription {
+        /// The app.
+        app: String,
+        /// The tool.
+        name: String,
+    },
+    /// A schema does not compile.
+    #[error("app {app}: the {which} schema of tool {name:?} is not a valid JSON Schema: {why}")]
+    BadSchema {
+        /// The app.
+        app: String,
+        /// The tool.
+        name: String,
+        /// "input" or "output".
+        which: &'static str,
+        /// The compiler's message.
+        why: String,
+    },
+    /// Two resources share a URI.
+    #[error("app {app}: two resources have the URI {uri:?}")]
+    DuplicateResource {
+        /// The app.
+        app: String,
+        /// The URI.
+        uri: String,
+    },
+    /// Two prompts share a name.
+    #[error("app {app}: two prompts are named {name:?}")]
+    DuplicatePrompt {
+        /// The app.
+        app: String,
+        /// The name.
+        name: String,
+    },
+    /// A resource template cannot be parsed.
+    #[error("resource template {template:?} is invalid: {why}")]
+    BadTemplate {
+        /// The template.
+        template: String,
+        /// Why.
+        why: String,
+    },
+    /// The app name cannot be used in a URL path.
+    #[error(
+        "app name {0:?} is invalid: use lowercase letters, digits and '-' (it becomes the path /{0}/mcp)"
+    )]
+    BadAppName(String),
+}
+
+/// A tool with its compiled input validator.
+pub(crate) struct ToolEntry {
+    pub(crate) def: ToolDef,
+    pub(crate) validator: jsonschema::Validator,
+}
+
+/// The app's declarations, indexed and with list pages pre-serialized.
+pub(crate) struct Catalog {
+    pub(crate) tools: Vec<ToolEntry>,
+    pub(crate) tool_index: HashMap<String, usize>,
+    pub(crate) resources: Vec<ResourceDef>,
+    pub(crate) resource_index: HashMap<String, usize>,
+    pub(crate) templates: Vec<TemplateDef>,
+    pub(crate) prompts: Vec<PromptDef>,
+    pub(crate) prompt_index: HashMap<String, usize>,
+    /// Pre-serialized list results: `pages[list][era][page]`.
+    pub(crate) pages: ListPages,
+}
+
+/// Serialized list pages for each list method, legacy and modern.
+#[derive(Default)]
+pub(crate) struct ListPages {
+    pub(crate) tools: [Vec<Box<RawValue>>; 2],
+    pub(crate) resources: [Vec<Box<RawValue>>; 2],
+    pub(crate) templates: [Vec<Box<RawValue>>; 2],
+    pub(crate) prompts: [Vec<Box<RawValue>>; 2],
+}
+
+/// An MCP app. Cheap to share (`Arc<App>`); the catalog can be swapped at
+/// run time, which sends `list_changed` notifications.
+pub struct App {
+    name: String,
+    info: Implementation,
+    instructions: Option<String>,
+    capabilities: ServerCapabilities,
+    page_size: usize,
+    pub(crate) catalog: ArcSwap<Catalog>,
+    notifier: Notifier,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("name", &self.name).finish()
+    }
+}
+
+/// Declares an app.
+#[derive(Debug)]
+pub struct AppBuilder {
+    name: String,
+    info: Implementation,
+    instructions: Option<String>,
+    tools: Vec<ToolDef>,
+    resources: Vec<ResourceDef>,
+    templates: Vec<TemplateDef>,
+    prompts: Vec<PromptDef>,
+    extensions: Vec<(String, JsonObject)>,
+    page_size: usize,
+}
+
+/// Default number of items per list page.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// How long (ms) 2026-era clients may cache list results of a static catalog.
+const LIST_TTL_MS: u64 = 60_000;
+
+impl App {
+    /// Starts declaring an app called `name` (its endpoint is `/{name}/mcp`).
+    pub fn builder(name: impl Into<String>) -> AppBuilder {
+        let name = name.into();
+        AppBuilder {
+            info: Implementation::new(format!("skyport-{name}"), env!("CARGO_PKG_VERSION")),
+            name,
+            instructions: None,
+            tools: Vec::new(),
+            resources: Vec::new(),
+            templates: Vec::new(),
+            prompts: Vec::new(),
+            extensions: Vec::new(),
+            page_size: DEFAULT_PAGE_SIZE,
+        }
+    }
+
+    /// The app's name (its path segment).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `serverInfo`.
+    pub fn info(&self) -> &Implementation {
+        &self.info
+    }
+
+    /// Instructions for the model, sent at `initialize` and `server/discover`.
+    pub fn instructions(&self) -> Option<&str> {
+        self.instructions.as_deref()
+    }
+
+    /// The capabilities derived from what the app declares.
+    pub fn capabilities(&self) -> &ServerCapabilities {
+        &self.capabilities
+    }
+
+    /// Raises notifications (list changes, resource updates) to every open stream.
+    pub fn notifier(&self) -> &Notifier {
+        &self.notifier
+    }
+
+    /// Names of the tools, in listing order.
+    pub fn tool_names(&self) -> Vec<String> {
+        self.catalog
+            .load()
+            .tools
+            .iter()
+            .map(|t| t.def.name().to_owned())
+            .collect()
+    }
+
+    /// Replaces the tools at run time and notifies clients (`tools/list_changed`).
+    pub fn replace_tools(&self, tools: Vec<ToolDef>) -> Result<(), AppError> {
+        let old = self.catalog.load();
+        let catalog = build_catalog(
+            &self.name,
+            &self.info,
+            self.page_size,
+            tools,
+            old.resources.clone(),
+            old.templates.clone(),
+            old.prompts.clone(),
+        )?;
+        self.catalog.store(Arc::new(catalog));
+        self.notifier.send(ServerEvent::ToolsListChanged);
+        Ok(())
+    }
+}
+
+impl AppBuilder {
+    /// Sets the `serverInfo` title and version shown by hosts.
+    pub fn info(mut self, info: Implementation) -> Self {
+        self.info = info;
+        self
+    }
+
+    /// Instructions that tell the model how to use this app.
+    pub fn instructions(mut self, text: impl Into<String>) -> Self {
+        self.instructions = Some(text.into());
+        self
+    }
+
+    /// Adds a tool.
+    pub fn tool(mut self, tool: ToolDef) -> Self {
+        self.tools.push(tool);
+        self
+    }
+
+    /// Adds a resource.
+    pub fn resource(mut self, resource: ResourceDef) -> Self {
+        self.resources.push(resource);
+        self
+    }
+
+    /// Adds a resource template.
+    pub fn template(mut self, template: TemplateDef) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Adds a prompt.
+    pub fn prompt(mut self, prompt: PromptDef) -> Self {
+        self.prompts.push(prompt);
+        self
+    }
+
+    /// Declares a protocol extension in the capabilities (e.g. MCP Apps).
+    pub fn extension(mut self, id: impl Into<String>, settings: JsonObject) -> Self {
+        self.extensions.push((id.into(), settings));
+        self
+    }
+
+    /// Items per list page (default 100).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = n.max(1);
+        self
+    }
+
+    /// Validates and prepares the app.
+    pub fn build(self) -> Result<App, AppError> {
+        let valid_name = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid_name {
+            return Err(AppError::BadAppName(self.name));
+        }
+        let mut caps = ServerCapabilities::default();
+        let mut tools = ToolsCapability::default();
+        tools.list_changed = Some(true);
+        let mut resources = ResourcesCapability::default();
+        resources.subscribe = Some(true);
+        resources.list_changed = Some(true);
+        let mut prompts = PromptsCapability::default();
+        prompts.list_changed = Some(true);
+        caps.tools = Some(tools);
+        caps.resources = Some(resources);
+        caps.prompts = Some(prompts);
+        caps.logging = Some(JsonObject::new());
+        caps.completions = Some(JsonObject::new());
+        if !self.extensions.is_empty() {
+            caps.extensions = Some(self.extensions.into_iter().collect());
+        }
+        let catalog = build_catalog(
+            &self.name,
+            &self.info,
+            self.page_size,
+            self.tools,
+            self.resources,
+            self.templates,
+            self.prompts,
+        )?;
+        Ok(App {
+            name: self.name,
+            info: self.info,
+            instructions: self.instructions,
+            capabilities: caps,
+            page_size: self.page_size,
+            catalog: ArcSwap::from_pointee(catalog),
+            notifier: Notifier::new(),
+        })
+    }
+}
+
+fn valid_tool_name(name: &str) -> bool {
+    (1..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+fn compile(
+    app: &str,
+    name: &str,
+    which: &'static str,
+    schema: &JsonObject,
+) -> Result<jsonschema::Validator, AppError> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&serde_json::Value::Object(schema.clone()))
+        .map_err(|e| AppError::BadSchema {
+            app: app.to_owned(),
+            name: name.to_owned(),
+            which,
+            why: e.to_string(),
+        })
+}
+
+fn build_catalog(
+    app: &str,
+    info: &Implementation,
+    page_size: usize,
+    tools: Vec<ToolDef>,
+    resources: Vec<ResourceDef>,
+    templates: Vec<TemplateDef>,
+    prompts: Vec<PromptDef>,
+) -> Result<Catalog, AppError> {
+    let mut tool_index = HashMap::new();
+    let mut entries = Vec::with_capacity(tools.len());
+    for def in tools {
+        let name = def.name().to_owned();
+        if !valid_tool_name(&name) {
+            return Err(AppError::BadToolName {
+                app: app.into(),
+                name,
+            });
+        }
+        if def
+            .descriptor
+            .description
+            .as_deref()
+            .is_none_or(str::is_empty)
+        {
+            return Err(AppError::MissingDescription {
+                app: app.into(),
+                name,
+            });
+        }
+        let validator = compile(app, &name, "input", &def.descriptor.input_schema)?;
+        if let Some(out) = &def.descriptor.output_schema {
+            compile(app, &name, "output", out)?;
+        }
+        if tool_index.insert(name.clone(), entries.len()).is_some() {
+            return Err(AppError::DuplicateTool {
+                app: app.into(),
+                name,
+            });
+        }
+        entries.push(ToolEntry { def, validator });
+    }
+    let mut resource_index = HashMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        if resource_index.insert(r.uri().to_owned(), i).is_some() {
+            return Err(AppError::DuplicateResource {
+                app: app.into(),
+                uri: r.uri().into(),
+            });
+        }
+    }
+    let mut prompt_index = HashMap::new();
+    for (i, p) in prompts.iter().enumerate() {
+        if prompt_index.insert(p.descriptor.name.clone(), i).is_some() {
+            return Err(AppError::DuplicatePrompt {
+                app: app.into(),
+                name: p.descriptor.name.clone(),
+            });
+        }
+    }
+
+    let mut pages = ListPages::default();
+    let server_meta = server_info_meta(info);
+    for (era, modern) in [(0usize, false), (1, true)] {
+        let tool_items: Vec<_> = entries.iter().map(|t| t.def.descriptor.clone()).collect();
+        pages.tools[era] = paginate(
+            &tool_items,
+            page_size,
+            modern,
+            &server_meta,
+            |items, next| {
+                let mut r = ListToolsResult::with_all_items(items);
+                r.next_cursor = next;
+                r
+            },
+        );
+        let listed: Vec<_> = resources
+            .iter()
+            .filter(|r| r.listed)
+            .map(|r| r.descriptor.clone())
+            .collect();
+        pages.resources[era] = paginate(&listed, page_size, modern, &server_meta, |items, next| {
+            let mut r = ListResourcesResult::with_all_items(items);
+            r.next_cursor = next;
+            r
+        });
+        let tpl: Vec<_> = templates.iter().map(|t| t.descriptor.clone()).collect();
+        pages.templates[era] = paginate(&tpl, page_size, modern, &server_meta, |items, next| {
+            let mut r = ListResourceTemplatesResult::with_all_items(items);
+            r.next_cursor = next;
+            r
+        });
+        let pr: Vec<_> = prompts.iter().map(|p| p.descriptor.clone()).collect();
+        pages.prompts[era] = paginate(&pr, page_size, modern, &server_meta, |items, next| {
+            let mut r = ListPromptsResult::with_all_items(items);
+            r.next_cursor = next;
+            r
+        });
+    }
+    Ok(Catalog {
+        tools: entries,
+        tool_index,
+        resources,
+        resource_index,
+        templates,
+        prompts,
+        prompt_index,
+        pages,
+    })
+}
+
+/// `_meta: {"io.modelcontextprotocol/serverInfo": ...}` for 2026-era results.
+pub(crate) fn server_info_meta(info: &Implementation) -> MetaObject {
+    let mut meta = MetaObject::new();
+    meta.insert(
+        KEY_SERVER_INFO.into(),
+        serde_json::to_value(info).unwrap_or_default(),
+    );
+    meta
+}
+
+/// The list results rmcp models share: items, cursor, and the 2026 cache fields.
+trait ListResult: Serialize {
+    fn set_era_fields(&mut self, modern: bool, meta: &MetaObject);
+}
+
+macro_rules! list_result {
+    ($t:ty) => {
+        impl ListResult for $t {
+            fn set_era_fields(&mut self, modern: bool, meta: &MetaObject) {
+                if modern {
+                    self.ttl_ms = Some(LIST_TTL_MS);
+                    self.cache_scope = Some(CacheScope::Public);
+                    self.meta = Some(meta.clone());
+                } else {
+                    self.result_type = None;
+                }
+            }
+        }
+    };
+}
+list_result!(ListToolsResult);
+list_result!(ListResourcesResult);
+list_result!(ListResourceTemplatesResult);
+list_result!(ListPromptsResult);
+
+fn paginate<T: Clone, R: ListResult>(
+    items: &[T],
+    page_size: usize,
+    modern: bool,
+    meta: &MetaObject,
+    make: impl Fn(Vec<T>, Option<String>) -> R,
+) -> Vec<Box<RawValue>> {
+    let chunks: Vec<&[T]> = if items.is_empty() {
+        vec![&[]]
+    } else {
+        items.chunks(page_size).collect()
+    };
+    let n = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let next = (i + 1 < n).then(|| super::pagination::encode_cursor(i + 1));
+            let mut result = make(chunk.to_vec(), next);
+            result.set_era_fields(modern, meta);
+            serde_json::value::to_raw_value(&result).expect("list results serialize")
+        })
+        .collect()
+}

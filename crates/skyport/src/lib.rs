@@ -1,0 +1,21 @@
+//! # Skyport
+//!
+//! A server and framework for apps that live inside AI chat hosts: MCP servers
+//! whose tools return data for the model plus interactive widgets, published
+//! to ChatGPT (Apps SDK) and MCP Apps hosts alike.
+//!
+//! ## Layout
+//! - [`protocol`]: the wire: JSON-RPC framing, versions, errors, `_meta`; rmcp's model types.
+//! - [`engine`]: apps (tools, resources, prompts), the per-request context,
+//!   sessions, and the dispatcher that answers both protocol eras.
+//! - [`transport`]: Streamable HTTP (stateful and stateless), legacy HTTP+SSE, stdio.
+//! - [`server`]: configuration, the HTTP router for all apps, health, metrics, shutdown.
+//! - [`observability`]: logs and Prometheus metrics.
+
+pub mod engine;
+pub mod observability;
+pub mod protocol;
+pub mod server;
+pub mod transport;
+
+pub use engine::{App, AppBuilder, RequestContext, ToolDef, ToolError, ToolOutput, ToolResult};

@@ -1,0 +1,256 @@
+//! Configuration: defaults, then a TOML file, then `SKYPORT_*` environment
+//! variables, then command-line flags (each overriding the one before).
+//!
+//! Every field says its default and why. Secure choices are the defaults:
+//! loopback only, loopback origins only, bounded bodies and drains.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::engine::EngineSettings;
+use crate::observability::logging::LogFormat;
+use crate::transport::http::{HttpSettings, guard};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on. Default `127.0.0.1:8787`: loopback, so a laptop
+    /// server is not reachable from the network until you say so.
+    pub listen: SocketAddr,
+    /// Apps to enable (comma-separated in env and flags). Empty = every
+    /// production app (the built-in test apps stay off unless named).
+    #[serde(deserialize_with = "string_or_list")]
+    pub apps: Vec<String>,
+    /// App served at `/mcp` and `/sse`. Default: the only enabled app, if one.
+    pub default_app: Option<String>,
+    /// Stateless Streamable HTTP: no sessions; GET/DELETE answer 405. Default
+    /// off, because session-era clients need sessions for server-to-client requests.
+    pub stateless: bool,
+    /// `human` or `json` log lines.
+    pub log_format: LogFormat,
+    /// Log filter when `RUST_LOG` is unset.
+    pub log_level: String,
+    /// HTTP limits and checks.
+    pub http: HttpConfig,
+    /// Protocol engine settings.
+    pub mcp: McpConfig,
+}
+
+/// The `[http]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// `Host` values accepted. Default loopback names, against DNS rebinding;
+    /// add your public host name when you deploy. `*` disables the check.
+    #[serde(deserialize_with = "string_or_list")]
+    pub allowed_hosts: Vec<String>,
+    /// `Origin` values accepted (an entry without a port allows any port).
+    /// Default loopback origins; `*` accepts any (not recommended).
+    #[serde(deserialize_with = "string_or_list")]
+    pub allowed_origins: Vec<String>,
+    /// Largest request body in bytes. Default 4 MiB, as the MCP SDKs use.
+    pub max_body_bytes: usize,
+    /// Seconds between SSE keep-alive comments. Default 15: below common proxy idle timeouts.
+    pub sse_keep_alive_secs: u64,
+    /// Milliseconds clients wait before resuming a closed SSE stream. Default 3000.
+    pub sse_retry_ms: u64,
+    /// Seconds to drain in-flight requests at shutdown before closing anyway. Default 10.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// The `[mcp]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct McpConfig {
+    /// Idle minutes after which a session expires. Default 10, as the design documents specify.
+    pub session_idle_minutes: u64,
+    /// Seconds a tool waits for the client to answer sampling or elicitation. Default 60.
+    pub client_request_timeout_secs: u64,
+    /// Events kept per SSE stream for `Last-Event-ID` resumption. Default 1024.
+    pub event_retention: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            apps: Vec::new(),
+            default_app: None,
+            stateless: false,
+            log_format: LogFormat::Human,
+            log_level: "info".into(),
+            http: HttpConfig::default(),
+            mcp: McpConfig::default(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: guard::default_allowed_hosts(),
+            allowed_origins: guard::default_allowed_origins(),
+            max_body_bytes: 4 * 1024 * 1024,
+            sse_keep_alive_secs: 15,
+            sse_retry_ms: 3000,
+            shutdown_timeout_secs: 10,
+        }
+    }
+}
+
+impl Default for McpConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 10,
+            client_request_timeout_secs: 60,
+            event_retention: 1024,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+/// Sections whose keys are spelled `SKYPORT_{SECTION}_{KEY}` in the environment.
+const SECTIONS: [&str; 2] = ["http", "mcp"];
+
+fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl Config {
+    /// Loads defaults < `file` < `SKYPORT_*` env < `overrides` (the flags given).
+    pub fn load(file: Option<&Path>, overrides: &impl Serialize) -> Result<Self, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "the config file {} does not exist (--config / SKYPORT_CONFIG)",
+                    path.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        // `PORT` alone (as PaaS platforms set it) moves the port, keeping the host.
+        if let Ok(port) = std::env::var("PORT") {
+            let port: u16 = port
+                .parse()
+                .map_err(|_| ConfigError(format!("PORT={port:?} is not a port number")))?;
+            let listen: SocketAddr = fig
+                .extract_inner("listen")
+                .unwrap_or(Config::default().listen);
+            fig = fig.merge(Serialized::default(
+                "listen",
+                SocketAddr::new(listen.ip(), port),
+            ));
+        }
+        let env = Env::prefixed("SKYPORT_").ignore(&["config"]).map(|key| {
+            let k = key.as_str();
+            for s in SECTIONS {
+                if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
+                    return format!("{s}.{rest}").into();
+                }
+            }
+            key.into()
+        });
+        fig = fig.merge(env).merge(Serialized::defaults(overrides));
+        let config: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.http.max_body_bytes == 0 {
+            return Err(ConfigError("http.max_body_bytes must be above 0".into()));
+        }
+        if self.http.sse_keep_alive_secs == 0 {
+            return Err(ConfigError(
+                "http.sse_keep_alive_secs must be above 0".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The HTTP transport settings.
+    pub fn http_settings(&self) -> HttpSettings {
+        HttpSettings {
+            allowed_hosts: self.http.allowed_hosts.clone(),
+            allowed_origins: self.http.allowed_origins.clone(),
+            max_body_bytes: self.http.max_body_bytes,
+            sse_keep_alive: Duration::from_secs(self.http.sse_keep_alive_secs),
+            sse_retry: Duration::from_millis(self.http.sse_retry_ms),
+            stateless: self.stateless,
+        }
+    }
+
+    /// The engine settings.
+    pub fn engine_settings(&self) -> EngineSettings {
+        EngineSettings {
+            client_request_timeout: Duration::from_secs(self.mcp.client_request_timeout_secs),
+            session_idle_ttl: Duration::from_secs(self.mcp.session_idle_minutes * 60),
+            event_retention: self.mcp.event_retention,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Default)]
+    struct NoFlags {}
+
+    #[test]
+    fn env_and_file_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("s.toml", "stateless = true\n[http]\nmax_body_bytes = 10\n")?;
+            jail.set_env("SKYPORT_APPS", "a, b");
+            jail.set_env("SKYPORT_HTTP_ALLOWED_HOSTS", "example.com");
+            jail.set_env("SKYPORT_MCP_SESSION_IDLE_MINUTES", "3");
+            jail.set_env("PORT", "9999");
+            let c = Config::load(Some(Path::new("s.toml")), &NoFlags::default())
+                .map_err(|e| e.to_string())?;
+            assert!(c.stateless);
+            assert_eq!(c.http.max_body_bytes, 10);
+            assert_eq!(c.apps, vec!["a", "b"]);
+            assert_eq!(c.http.allowed_hosts, vec!["example.com"]);
+            assert_eq!(c.mcp.session_idle_minutes, 3);
+            assert_eq!(c.listen, "127.0.0.1:9999".parse::<SocketAddr>().unwrap());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SKYPORT_HTTP_MAX_BODY_BYTES", "lots");
+            let e = Config::load(None, &NoFlags::default())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("max_body_bytes"), "{e}");
+            Ok(())
+        });
+    }
+}

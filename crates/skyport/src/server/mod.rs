@@ -1,0 +1,257 @@
+//! The HTTP server: every enabled app mounted at `/{app}/…`, the default app
+//! also at `/mcp` and `/sse`, plus `/health` and `/metrics`; graceful shutdown.
+
+pub mod config;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Request, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use config::{Config, ConfigError};
+
+use crate::engine::{App, Engine};
+use crate::observability::metrics::Metrics;
+use crate::transport::http::{self, AppState};
+
+/// A server that cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// `--apps` named an app this binary does not have.
+    #[error("unknown app {0:?}: the available apps are {1}")]
+    UnknownApp(String, String),
+    /// `--default-app` names an app that is not enabled.
+    #[error(
+        "the default app {0:?} is not enabled: add it to --apps (SKYPORT_APPS) or pick one of {1}"
+    )]
+    DefaultNotEnabled(String, String),
+    /// No app is enabled.
+    #[error("no app is enabled: name at least one with --apps")]
+    NoApps,
+    /// Two apps share a name.
+    #[error("two apps are named {0:?}")]
+    DuplicateApp(String),
+    /// Listening failed.
+    #[error("cannot listen on {addr}: {source} (set --listen or SKYPORT_LISTEN)")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// The running pieces: engines, metrics and the shutdown signal.
+#[derive(Clone)]
+pub struct Server {
+    engines: BTreeMap<String, Arc<Engine>>,
+    default_app: Option<String>,
+    config: Arc<Config>,
+    metrics: Metrics,
+    shutdown: CancellationToken,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("apps", &self.engines.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Server {
+    /// Builds engines for `apps` (already filtered to the enabled ones).
+    pub fn new(config: Config, apps: Vec<App>) -> Result<Self, ServerError> {
+        if apps.is_empty() {
+            return Err(ServerError::NoApps);
+        }
+        let metrics = Metrics::new();
+        let mut engines = BTreeMap::new();
+        for app in apps {
+            let name = app.name().to_owned();
+            let engine = Arc::new(Engine::new(
+                Arc::new(app),
+                config.engine_settings(),
+                &metrics,
+            ));
+            if engines.insert(name.clone(), engine).is_some() {
+                return Err(ServerError::DuplicateApp(name));
+            }
+        }
+        let names = || engines.keys().cloned().collect::<Vec<_>>().join(", ");
+        let default_app = match &config.default_app {
+            Some(d) if engines.contains_key(d) => Some(d.clone()),
+            Some(d) => return Err(ServerError::DefaultNotEnabled(d.clone(), names())),
+            None if engines.len() == 1 => engines.keys().next().cloned(),
+            None => None,
+        };
+        Ok(Self {
+            engines,
+            default_app,
+            config: Arc::new(config),
+            metrics,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// The engine of an app.
+    pub fn engine(&self, app: &str) -> Option<&Arc<Engine>> {
+        self.engines.get(app)
+    }
+
+    /// The app served at `/mcp`, if any.
+    pub fn default_app(&self) -> Option<&str> {
+        self.default_app.as_deref()
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Fires to stop the server: streams end, in-flight requests drain.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// The metrics registry.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The router for every app, health and metrics.
+    pub fn router(&self) -> Router {
+        let http_settings = Arc::new(self.config.http_settings());
+        let mut router = Router::new()
+            .route("/health", get(health))
+            .route("/metrics", get(metrics))
+            .with_state(self.clone());
+        for (name, engine) in &self.engines {
+            let state = |prefix: String| AppState {
+                engine: engine.clone(),
+                http: http_settings.clone(),
+                shutdown: self.shutdown.clone(),
+                metrics: self.metrics.clone(),
+                prefix,
+            };
+            router = router.merge(http::routes(state(format!("/{name}"))));
+            if self.default_app.as_deref() == Some(name) {
+                router = router.merge(http::routes(state(String::new())));
+            }
+        }
+        router
+            .layer(DefaultBodyLimit::max(self.config.http.max_body_bytes))
+            .layer(middleware::from_fn(request_id))
+    }
+
+    /// Binds the configured address.
+    pub async fn bind(&self) -> Result<TcpListener, ServerError> {
+        let addr = self.config.listen;
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServerError::Listen { addr, source })
+    }
+
+    /// Serves until the shutdown token fires, then drains for at most
+    /// `http.shutdown_timeout_secs`. Sockets get `TCP_NODELAY`: SSE answers
+    /// are several writes, and Nagle would hold each back ~40 ms.
+    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
+        let sweeper = self.spawn_sweeper();
+        let drain = Duration::from_secs(self.config.http.shutdown_timeout_secs);
+        let shutdown = self.shutdown.clone();
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let serve = axum::serve(listener, self.router()).with_graceful_shutdown({
+            let s = shutdown.clone();
+            async move { s.cancelled().await }
+        });
+        let serve = serve.into_future();
+        tokio::pin!(serve);
+        let result = tokio::select! {
+            r = &mut serve => r,
+            _ = async { shutdown.cancelled().await; tokio::time::sleep(drain).await } => {
+                tracing::warn!(seconds = drain.as_secs(), "shutdown: in-flight requests did not finish in time; closing");
+                Ok(())
+            }
+        };
+        for e in self.engines.values() {
+            e.sessions().close_all();
+        }
+        sweeper.abort();
+        result
+    }
+
+    fn spawn_sweeper(&self) -> tokio::task::JoinHandle<()> {
+        let engines: Vec<_> = self.engines.values().cloned().collect();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                for e in &engines {
+                    let n = e.sessions().sweep();
+                    if n > 0 {
+                        tracing::debug!(app = e.app().name(), expired = n, "expired idle sessions");
+                    }
+                    e.metrics_sessions_set();
+                }
+            }
+        })
+    }
+}
+
+async fn health(State(s): State<Server>) -> Response {
+    let apps: Vec<_> = s
+        .engines
+        .iter()
+        .map(|(name, e)| json!({ "name": name, "path": format!("/{name}/mcp"), "sessions": e.sessions().len() }))
+        .collect();
+    axum::Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "stateless": s.config.stateless,
+        "default_app": s.default_app,
+        "apps": apps,
+    }))
+    .into_response()
+}
+
+async fn metrics(State(s): State<Server>) -> Response {
+    let mut r = s.metrics.render().into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    r
+}
+
+static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Gives every HTTP request an id (kept from `x-request-id` when the caller
+/// sent a sane one), echoed in the response and put on the request's log span.
+async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response {
+    let id = match req.headers().get("x-request-id") {
+        Some(v) if v.len() <= 128 && v.to_str().is_ok() => v.clone(),
+        _ => {
+            let n = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
+            HeaderValue::from_str(&format!("{:x}", n)).expect("hex is a valid header")
+        }
+    };
+    req.headers_mut().insert("x-request-id", id.clone());
+    let span = tracing::debug_span!("http", request_id = ?id, method = %req.method(), path = %req.uri().path());
+    let mut res = tracing::Instrument::instrument(next.run(req), span).await;
+    res.headers_mut().insert("x-request-id", id);
+    res
+}

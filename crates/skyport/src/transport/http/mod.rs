@@ -1,0 +1,78 @@
+//! The HTTP transports and what they share: per-app state, request guards,
+//! SSE framing.
+
+pub mod guard;
+pub mod legacy_sse;
+pub mod sse;
+pub mod streamable;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::Engine;
+use crate::observability::metrics::Metrics;
+
+/// HTTP settings shared by the MCP endpoints (the `[http]` config section).
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Hosts accepted in the `Host` header (DNS-rebinding protection).
+    pub allowed_hosts: Vec<String>,
+    /// Origins accepted in the `Origin` header.
+    pub allowed_origins: Vec<String>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Interval of SSE keep-alive comments.
+    pub sse_keep_alive: Duration,
+    /// The `retry` hint sent with SSE priming events.
+    pub sse_retry: Duration,
+    /// No sessions: every POST stands alone; GET and DELETE answer 405.
+    pub stateless: bool,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: guard::default_allowed_hosts(),
+            allowed_origins: guard::default_allowed_origins(),
+            max_body_bytes: 4 * 1024 * 1024,
+            sse_keep_alive: Duration::from_secs(15),
+            sse_retry: Duration::from_secs(3),
+            stateless: false,
+        }
+    }
+}
+
+/// What every MCP HTTP handler of one app needs.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The app's engine.
+    pub engine: Arc<Engine>,
+    /// HTTP settings.
+    pub http: Arc<HttpSettings>,
+    /// Fires when the server shuts down: open streams end.
+    pub shutdown: CancellationToken,
+    /// Metrics registry.
+    pub metrics: Metrics,
+    /// Path prefix of this mount ("/{app}" or "" for the default app).
+    pub prefix: String,
+}
+
+/// The MCP routes of one app under `prefix` ("/{app}", or "" for the default app).
+pub fn routes(state: AppState) -> Router {
+    let p = state.prefix.clone();
+    let state = Arc::new(state);
+    Router::new()
+        .route(
+            &format!("{p}/mcp"),
+            post(streamable::post)
+                .get(streamable::get)
+                .delete(streamable::delete),
+        )
+        .route(&format!("{p}/sse"), get(legacy_sse::connect))
+        .route(&format!("{p}/messages"), post(legacy_sse::message))
+        .with_state(state)
+}

@@ -1,0 +1,791 @@
+//! Streamable HTTP (`/{app}/mcp`): POST answered as JSON, or as an SSE stream
+//! when the call sends notifications or server-to-client requests; GET for the
+//! session's standalone stream (and `Last-Event-ID` resumption); DELETE to end
+//! a session. In stateless mode no session ids are issued and GET/DELETE are 405.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::sse;
+use super::{AppState, guard};
+use crate::engine::stream_log::StreamLog;
+use crate::engine::{
+    CallEnv, Dispatch, Outbound, OutboundMsg, Reply, ServerEvent, Session, StatusHint,
+};
+use crate::protocol::error::code;
+use crate::protocol::jsonrpc::{Body, Incoming, IncomingKind, notification_bytes, result_bytes};
+use crate::protocol::meta::{KEY_SUBSCRIPTION_ID, check_header_version};
+use crate::protocol::version::{MODERN, Version};
+use crate::protocol::{Era, OwnedId, RpcError};
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
+type St = State<Arc<AppState>>;
+
+fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut r = (status, bytes).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn status_of(hint: StatusHint) -> StatusCode {
+    match hint {
+        StatusHint::Ok => StatusCode::OK,
+        StatusHint::BadRequest => StatusCode::BAD_REQUEST,
+        StatusHint::NotFound => StatusCode::NOT_FOUND,
+    }
+}
+
+fn reply_response(reply: Reply) -> Response {
+    json_response(status_of(reply.status), reply.bytes)
+}
+
+fn rejected(st: &AppState, reason: &str, r: Response) -> Response {
+    st.metrics.rejection(st.engine.app().name(), reason);
+    r
+}
+
+fn bad_request(message: impl Into<String>) -> Response {
+    guard::rpc_error_response(StatusCode::BAD_REQUEST, &RpcError::invalid_request(message))
+}
+
+fn session_not_found() -> Response {
+    guard::rpc_error_response(
+        StatusCode::NOT_FOUND,
+        &RpcError::new(
+            code::SESSION_NOT_FOUND,
+            "Session not found: it expired or never existed. Send initialize again without an Mcp-Session-Id header to start a new session",
+        ),
+    )
+}
+
+fn method_not_allowed() -> Response {
+    let mut r = guard::rpc_error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &RpcError::new(
+            code::TRANSPORT_REJECTED,
+            "Method Not Allowed: this endpoint is stateless; send each request as a POST",
+        ),
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    r
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The session named by `Mcp-Session-Id`: `Ok(None)` when stateless or absent.
+fn find_session(st: &AppState, headers: &HeaderMap) -> Result<Option<Arc<Session>>, Response> {
+    if st.http.stateless {
+        return Ok(None);
+    }
+    match header_str(headers, SESSION_HEADER) {
+        None => Ok(None),
+        Some(id) => st
+            .engine
+            .sessions()
+            .get(id)
+            .map(Some)
+            .ok_or_else(session_not_found),
+    }
+}
+
+/// `POST /{app}/mcp`.
+pub async fn post(
+    State(st): St,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if let Err(r) =
+        guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
+    {
+        return rejected(&st, "origin", r);
+    }
+    if let Err(r) = guard::check_json_content_type(&headers) {
+        return rejected(&st, "content-type", r);
+    }
+    if let Err(r) = guard::check_post_accept(&headers) {
+        return rejected(&st, "accept", r);
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let status = rejection.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "Payload Too Large: the body exceeds http.max_body_bytes ({} bytes)",
+                    st.http.max_body_bytes
+                )
+            } else {
+                format!("The body could not be read: {rejection}")
+            };
+            return rejected(
+                &st,
+                "body",
+                guard::rpc_error_response(
+                    status,
+                    &RpcError::new(code::TRANSPORT_REJECTED, message),
+                ),
+            );
+        }
+    };
+    let parsed = match Incoming::parse_body(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                crate::protocol::jsonrpc::error_bytes(e.id.as_deref(), &e.error),
+            );
+        }
+    };
+    match parsed {
+        Body::Single(msg) => single(&st, &headers, msg).await,
+        Body::Batch(msgs) => batch(&st, &headers, msgs).await,
+    }
+}
+
+async fn single(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> Response {
+    match msg.kind {
+        IncomingKind::Response => {
+            st.engine.response(&msg);
+            StatusCode::ACCEPTED.into_response()
+        }
+        IncomingKind::Notification => {
+            let session = match find_session(st, headers) {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            st.engine.notification(&msg, session.as_deref());
+            StatusCode::ACCEPTED.into_response()
+        }
+        IncomingKind::Request if msg.method == "initialize" => initialize(st, headers, &msg),
+        IncomingKind::Request => request(st, headers, msg).await,
+    }
+}
+
+fn initialize(st: &Arc<AppState>, headers: &HeaderMap, msg: &Incoming<'_>) -> Response {
+    if !st.http.stateless && header_str(headers, SESSION_HEADER).is_some() {
+        return bad_request(
+            "Invalid Request: initialize must be sent without an Mcp-Session-Id header; this session is already initialized",
+        );
+    }
+    let (negotiated, reply) = match st.engine.initialize(msg) {
+        Ok(x) => x,
+        Err(r) => return reply_response(r),
+    };
+    let mut response = reply_response(reply);
+    if !st.http.stateless {
+        let session = st.engine.sessions().create();
+        session.set_negotiated(negotiated);
+        st.engine.metrics_sessions_set();
+        if let Ok(v) = HeaderValue::from_str(session.id()) {
+            response.headers_mut().insert(SESSION_HEADER, v);
+        }
+    }
+    response
+}
+
+/// The legacy version named by the header; 400 when it names none we speak.
+fn header_version(headers: &HeaderMap) -> Result<Option<Version>, Response> {
+    match header_str(headers, VERSION_HEADER) {
+        None => Ok(None),
+        Some(v) => match check_header_version(v) {
+            Ok(_) => Ok(Version::parse(v)),
+            Err(e) => Err(guard::rpc_error_response(StatusCode::BAD_REQUEST, &e)),
+        },
+    }
+}
+
+fn header_mismatch(message: String) -> Response {
+    guard::rpc_error_response(
+        StatusCode::BAD_REQUEST,
+        &RpcError::new(code::HEADER_MISMATCH, message),
+    )
+}
+
+#[derive(Deserialize)]
+struct NameOrUri {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    uri: Option<String>,
+}
+
+/// 2026-07-28: the routing headers must repeat what the body says.
+fn check_modern_headers(
+    st: &AppState,
+    headers: &HeaderMap,
+    msg: &Incoming<'_>,
+) -> Result<(), Response> {
+    match header_str(headers, VERSION_HEADER) {
+        Some(MODERN) => {}
+        other => {
+            return Err(header_mismatch(format!(
+                "MCP-Protocol-Version header is {other:?} but the request's _meta says {MODERN}: send the same version in both"
+            )));
+        }
+    }
+    if header_str(headers, "mcp-method") != Some(msg.method.as_ref()) {
+        return Err(header_mismatch(format!(
+            "Mcp-Method header must equal the body's method {:?}",
+            msg.method
+        )));
+    }
+    let named = match msg.method.as_ref() {
+        "tools/call" | "prompts/get" => msg.params_as::<NameOrUri>().ok().and_then(|p| p.name),
+        "resources/read" => msg.params_as::<NameOrUri>().ok().and_then(|p| p.uri),
+        _ => return Ok(()),
+    };
+    if let Some(name) = named
+        && header_str(headers, "mcp-name") != Some(name.as_str())
+    {
+        return Err(header_mismatch(format!(
+            "Mcp-Name header must equal {name:?}, the name or URI in the body"
+        )));
+    }
+    if msg.method == "tools/call" {
+        st.engine
+            .check_param_headers(msg, |h| {
+                header_str(headers, &format!("mcp-param-{}", h.to_ascii_lowercase()))
+            })
+            .map_err(|e| guard::rpc_error_response(StatusCode::BAD_REQUEST, &e))?;
+    }
+    Ok(())
+}
+
+async fn request(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> Response {
+    let version = match header_version(headers) {
+        Ok(v) => v,
+        Err(r) => return rejected(st, "protocol-version", r),
+    };
+    let env = CallEnv {
+        header_version: version,
+        ..CallEnv::default()
+    };
+    let info = match st.engine.classify(&msg, &env) {
+        Ok(i) => i,
+        Err(reply) => return reply_response(reply),
+    };
+    let mut env = env;
+    if info.era.is_modern() {
+        if let Err(r) = check_modern_headers(st, headers, &msg) {
+            return rejected(st, "header-mismatch", r);
+        }
+        if msg.method == "subscriptions/listen" {
+            return listen(st, &msg);
+        }
+    } else if !st.http.stateless {
+        let Some(id) = header_str(headers, SESSION_HEADER) else {
+            return rejected(
+                st,
+                "session",
+                bad_request(
+                    "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one",
+                ),
+            );
+        };
+        let Some(session) = st.engine.sessions().get(id) else {
+            return rejected(st, "session", session_not_found());
+        };
+        env.session = Some(session);
+    }
+    let session = env.session.clone();
+    let info = match &session {
+        // Re-classify now that the session's negotiated version is known.
+        Some(_) => match st.engine.classify(&msg, &env) {
+            Ok(i) => i,
+            Err(reply) => return reply_response(reply),
+        },
+        None => info,
+    };
+    let era = info.era;
+    let (outbound, rx) = Outbound::channel();
+    env.outbound = Some(outbound);
+    match st.engine.dispatch(&msg, info, env) {
+        Dispatch::Ready(reply) => reply_response(reply),
+        Dispatch::Pending(fut) => drive(st, era, session, fut, rx).await,
+    }
+}
+
+type PendingReply = crate::engine::BoxFuture<'static, Option<Reply>>;
+
+/// Runs a pending reply in the request's own task; switches to an SSE stream
+/// (and a spawned task) only when the call sends something before its result.
+async fn drive(
+    st: &Arc<AppState>,
+    era: Era,
+    session: Option<Arc<Session>>,
+    mut fut: PendingReply,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
+) -> Response {
+    let first = tokio::select! {
+        biased;
+        reply = &mut fut => {
+            if rx.is_empty() {
+                return match reply {
+                    Some(r) => reply_response(r),
+                    // Cancelled: nothing to say; the client already gave up on it.
+                    None => StatusCode::ACCEPTED.into_response(),
+                };
+            }
+            let queued = drain(&mut rx);
+            return stream_finished(st, era, session.as_deref(), queued, reply);
+        }
+        Some(msg) = rx.recv() => msg,
+    };
+    stream_live(st, era, session, fut, rx, first)
+}
+
+fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>) -> Vec<OutboundMsg> {
+    let mut out = Vec::new();
+    while let Ok(m) = rx.try_recv() {
+        out.push(m);
+    }
+    out
+}
+
+fn open_log(st: &AppState, session: Option<&Session>) -> Arc<StreamLog> {
+    match session {
+        Some(s) => s.streams.open(),
+        None => StreamLog::ephemeral(st.engine.settings().event_retention),
+    }
+}
+
+/// Priming events go to clients that negotiated 2025-11-25 (they know to resume).
+fn primes(era: Era, session: Option<&Session>) -> bool {
+    session.is_some() && matches!(era, Era::Legacy(v) if v >= Version::V2025_11_25)
+}
+
+fn stream_body(st: &AppState, log: Arc<StreamLog>, prime: bool) -> Response {
+    let retry = st.http.sse_retry;
+    let priming = prime.then(|| sse::priming_event(&log.priming_id(), retry));
+    let events = log
+        .follow(0)
+        .map(|e| sse::message_event(Some(&e.id), &e.data));
+    let frames = futures::stream::iter(priming).chain(events);
+    sse::response(sse::with_keep_alive(
+        frames,
+        st.http.sse_keep_alive,
+        st.shutdown.clone(),
+    ))
+}
+
+fn stream_finished(
+    st: &AppState,
+    era: Era,
+    session: Option<&Session>,
+    queued: Vec<OutboundMsg>,
+    reply: Option<Reply>,
+) -> Response {
+    let log = open_log(st, session);
+    for m in queued {
+        if let OutboundMsg::Message(b) = m {
+            log.append(b);
+        }
+    }
+    if let Some(r) = reply {
+        log.append(r.bytes);
+    }
+    log.finish();
+    stream_body(st, log, primes(era, session))
+}
+
+/// Aborts the work when the response stream is dropped (2026: closing the stream cancels).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn stream_live(
+    st: &AppState,
+    era: Era,
+    session: Option<Arc<Session>>,
+    mut fut: PendingReply,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
+    first: OutboundMsg,
+) -> Response {
+    let log = open_log(st, session.as_deref());
+    let resumable = session.is_some();
+    let record = {
+        let log = log.clone();
+        move |m: OutboundMsg| match m {
+            OutboundMsg::Message(b) => {
+                log.append(b);
+            }
+            // Without a session nothing could resume the stream: keep it open.
+            OutboundMsg::CloseStream if resumable => log.cut(),
+            OutboundMsg::CloseStream => {}
+        }
+    };
+    record(first);
+    let task_log = log.clone();
+    // The call goes on in its own task: in the session era a dropped stream
+    // does not cancel it, and its result stays resumable.
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                biased;
+                Some(m) = rx.recv() => record(m),
+                reply = &mut fut => {
+                    for m in drain(&mut rx) {
+                        record(m);
+                    }
+                    if let Some(r) = reply {
+                        task_log.append(r.bytes);
+                    }
+                    task_log.finish();
+                    break;
+                }
+            }
+        }
+    });
+    let response = stream_body(st, log, primes(era, session.as_deref()));
+    if era.is_modern() {
+        let guard = AbortOnDrop(task.abort_handle());
+        let (parts, body) = response.into_parts();
+        let stream = body.into_data_stream().map(move |chunk| {
+            let _keep = &guard;
+            chunk
+        });
+        return Response::from_parts(parts, axum::body::Body::from_stream(stream));
+    }
+    response
+}
+
+async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>) -> Response {
+    let session = match find_session(st, headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let version = session
+        .as_ref()
+        .map(|s| s.version())
+        .or_else(|| header_version(headers).ok().flatten());
+    if version != Some(Version::V2025_03_26) {
+        return bad_request(format!(
+            "Invalid Request: JSON-RPC batches exist only in protocol version 2025-03-26 (this request speaks {}); send one message per POST",
+            version.map_or("an unknown version", Version::as_str)
+        ));
+    }
+    if !st.http.stateless && session.is_none() {
+        return bad_request(
+            "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one",
+        );
+    }
+    let (outbound, rx) = Outbound::channel();
+    let mut ready = Vec::new();
+    let pending = FuturesUnordered::new();
+    for msg in &msgs {
+        match msg.kind {
+            IncomingKind::Response => {
+                st.engine.response(msg);
+            }
+            IncomingKind::Notification => st.engine.notification(msg, session.as_deref()),
+            IncomingKind::Request if msg.method == "initialize" => {
+                ready.push(crate::protocol::jsonrpc::error_bytes(
+                    msg.id,
+                    &RpcError::invalid_request("initialize cannot be part of a batch"),
+                ));
+            }
+            IncomingKind::Request => {
+                let env = CallEnv {
+                    session: session.clone(),
+                    outbound: Some(outbound.clone()),
+                    header_version: version,
+                };
+                let info = match st.engine.classify(msg, &env) {
+                    Ok(i) => i,
+                    Err(r) => {
+                        ready.push(r.bytes);
+                        continue;
+                    }
+                };
+                match st.engine.dispatch(msg, info, env) {
+                    Dispatch::Ready(r) => ready.push(r.bytes),
+                    Dispatch::Pending(f) => pending.push(f),
+                }
+            }
+        }
+    }
+    drop(outbound);
+    if pending.is_empty() {
+        if ready.is_empty() {
+            return StatusCode::ACCEPTED.into_response();
+        }
+        let mut body = b"[".to_vec();
+        body.extend(ready.join(&b","[..]));
+        body.push(b']');
+        return json_response(StatusCode::OK, body);
+    }
+    // Some calls need work: stream every reply as it completes.
+    let log = open_log(st, session.as_deref());
+    for r in ready {
+        log.append(r);
+    }
+    let all = pending.filter_map(|r| async move { r.map(|r| OutboundMsg::Message(r.bytes)) });
+    let task_log = log.clone();
+    tokio::spawn(async move {
+        let merged = futures::stream::select(all, tokio_stream_from(rx));
+        tokio::pin!(merged);
+        while let Some(m) = merged.next().await {
+            if let OutboundMsg::Message(b) = m {
+                task_log.append(b);
+            }
+        }
+        task_log.finish();
+    });
+    stream_body(st, log, false)
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
+) -> impl futures::Stream<Item = OutboundMsg> {
+    async_stream::stream! {
+        while let Some(m) = rx.recv().await {
+            yield m;
+        }
+    }
+}
+
+/// `GET /{app}/mcp`: the session's standalone stream, or a resumed stream.
+pub async fn get(State(st): St, headers: HeaderMap) -> Response {
+    if let Err(r) =
+        guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
+    {
+        return rejected(&st, "origin", r);
+    }
+    if st.http.stateless || header_str(&headers, VERSION_HEADER) == Some(MODERN) {
+        return method_not_allowed();
+    }
+    if let Err(r) = guard::check_sse_accept(&headers) {
+        return rejected(&st, "accept", r);
+    }
+    let session = match find_session(&st, &headers) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return bad_request(
+                "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one",
+            );
+        }
+        Err(r) => return r,
+    };
+    if let Some(last) = header_str(&headers, "last-event-id")
+        && let Some((log, seq)) = session.streams.resume_point(last)
+    {
+        let frames = log
+            .follow(seq)
+            .map(|e| sse::message_event(Some(&e.id), &e.data));
+        return sse::response(sse::with_keep_alive(
+            frames,
+            st.http.sse_keep_alive,
+            st.shutdown.clone(),
+        ));
+    }
+    if session.has_push() {
+        return guard::rpc_error_response(
+            StatusCode::CONFLICT,
+            &RpcError::new(
+                code::TRANSPORT_REJECTED,
+                "Conflict: this session already has an open GET stream; close it first",
+            ),
+        );
+    }
+    standalone(&st, session)
+}
+
+/// Server-originated messages for a session: notifications from the app and pushes.
+fn standalone(st: &AppState, session: Arc<Session>) -> Response {
+    let mut push = session.open_push();
+    let mut events = st.engine.app().notifier().subscribe();
+    let log = session.streams.open();
+    let prime = primes(Era::Legacy(session.version()), Some(&session));
+    let retry = st.http.sse_retry;
+    let frames = async_stream::stream! {
+        if prime {
+            yield sse::priming_event(&log.priming_id(), retry);
+        }
+        loop {
+            let bytes = tokio::select! {
+                _ = session.closed() => break,
+                m = push.recv() => match m {
+                    Some(b) => b,
+                    None => break,
+                },
+                e = events.recv() => match e {
+                    Ok(ev) => match event_notification(&ev, &session) {
+                        Some(b) => b,
+                        None => continue,
+                    },
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => break,
+                },
+            };
+            let id = log.append(bytes.clone());
+            yield sse::message_event(Some(&id), &bytes);
+        }
+        session.close_push();
+    };
+    sse::response(sse::with_keep_alive(
+        frames,
+        st.http.sse_keep_alive,
+        st.shutdown.clone(),
+    ))
+}
+
+/// The notification a session receives for a server event, if any.
+pub(crate) fn event_notification(ev: &ServerEvent, session: &Session) -> Option<Vec<u8>> {
+    let empty = json!({});
+    Some(match ev {
+        ServerEvent::ToolsListChanged => {
+            notification_bytes("notifications/tools/list_changed", &empty)
+        }
+        ServerEvent::ResourcesListChanged => {
+            notification_bytes("notifications/resources/list_changed", &empty)
+        }
+        ServerEvent::PromptsListChanged => {
+            notification_bytes("notifications/prompts/list_changed", &empty)
+        }
+        ServerEvent::ResourceUpdated(uri) if session.is_subscribed(uri) => {
+            notification_bytes("notifications/resources/updated", &json!({ "uri": uri }))
+        }
+        ServerEvent::ResourceUpdated(_) => return None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ListenFilter {
+    #[serde(default)]
+    tools_list_changed: bool,
+    #[serde(default)]
+    prompts_list_changed: bool,
+    #[serde(default)]
+    resources_list_changed: bool,
+    #[serde(default)]
+    resource_subscriptions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ListenParams {
+    #[serde(default)]
+    notifications: ListenFilter,
+}
+
+/// 2026-07-28 `subscriptions/listen`: a long-lived stream of the notifications asked for.
+fn listen(st: &Arc<AppState>, msg: &Incoming<'_>) -> Response {
+    let id = msg.id.map(OwnedId::from_raw);
+    let params: ListenParams = match msg.params_as() {
+        Ok(p) => p,
+        Err(e) => {
+            return json_response(
+                StatusCode::OK,
+                crate::protocol::jsonrpc::error_bytes(msg.id, &e),
+            );
+        }
+    };
+    let f = params.notifications;
+    let sub_id = id.as_ref().map(OwnedId::to_value).unwrap_or_default();
+    let mut honored = serde_json::Map::new();
+    for (k, v) in [
+        ("toolsListChanged", f.tools_list_changed),
+        ("promptsListChanged", f.prompts_list_changed),
+        ("resourcesListChanged", f.resources_list_changed),
+    ] {
+        if v {
+            honored.insert(k.into(), json!(true));
+        }
+    }
+    if !f.resource_subscriptions.is_empty() {
+        honored.insert(
+            "resourceSubscriptions".into(),
+            json!(f.resource_subscriptions),
+        );
+    }
+    let with_sub = move |method: &str, mut params: serde_json::Value| {
+        params["_meta"] = json!({ KEY_SUBSCRIPTION_ID: sub_id.clone() });
+        notification_bytes(method, &params)
+    };
+    let mut events = st.engine.app().notifier().subscribe();
+    let shutdown = st.shutdown.clone();
+    let ack = with_sub(
+        "notifications/subscriptions/acknowledged",
+        json!({ "notifications": honored }),
+    );
+    let frames = async_stream::stream! {
+        yield sse::message_event(None, &ack);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => {
+                    if let Some(id) = &id {
+                        yield sse::message_event(None, &result_bytes(id.as_raw(), &json!({ "resultType": "complete" })));
+                    }
+                    break;
+                }
+                e = events.recv() => {
+                    let ev = match e {
+                        Ok(ev) => ev,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    };
+                    let bytes = match &ev {
+                        ServerEvent::ToolsListChanged if f.tools_list_changed => with_sub("notifications/tools/list_changed", json!({})),
+                        ServerEvent::PromptsListChanged if f.prompts_list_changed => with_sub("notifications/prompts/list_changed", json!({})),
+                        ServerEvent::ResourcesListChanged if f.resources_list_changed => with_sub("notifications/resources/list_changed", json!({})),
+                        ServerEvent::ResourceUpdated(uri) if f.resource_subscriptions.contains(uri) => {
+                            with_sub("notifications/resources/updated", json!({ "uri": uri }))
+                        }
+                        _ => continue,
+                    };
+                    yield sse::message_event(None, &bytes);
+                }
+            }
+        }
+    };
+    // Shutdown is handled inside (to send the final result), so no shutdown cut here.
+    sse::response(sse::with_keep_alive(
+        frames,
+        st.http.sse_keep_alive,
+        tokio_util::sync::CancellationToken::new(),
+    ))
+}
+
+/// `DELETE /{app}/mcp`: ends the session.
+pub async fn delete(State(st): St, headers: HeaderMap) -> Response {
+    if let Err(r) =
+        guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
+    {
+        return rejected(&st, "origin", r);
+    }
+    if st.http.stateless {
+        return method_not_allowed();
+    }
+    let Some(id) = header_str(&headers, SESSION_HEADER) else {
+        return bad_request(
+            "Bad Request: DELETE needs the Mcp-Session-Id header of the session to end",
+        );
+    };
+    if st.engine.sessions().remove(id) {
+        st.engine.metrics_sessions_set();
+        StatusCode::OK.into_response()
+    } else {
+        session_not_found()
+    }
+}
