@@ -109,6 +109,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = server.bind().await?;
     let addr = listener.local_addr().context("reading the bound address")?;
     let names: Vec<String> = skyport_names(&server);
+    let on_signal = shutdown_on_signal(server.shutdown_token());
     tracing::info!(
         url = %format!("http://{addr}"),
         apps = %names.join(","),
@@ -116,8 +117,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         stateless = server.config().stateless,
         "skyport ready at http://{addr}"
     );
-    let token = server.shutdown_token();
-    tokio::spawn(shutdown_on_signal(token));
+    tokio::spawn(on_signal);
     server.serve(listener).await.context("serving HTTP")?;
     tracing::info!("skyport stopped");
     Ok(())
@@ -149,25 +149,31 @@ async fn stdio(args: StdioArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_on_signal(token: CancellationToken) {
+/// Installs the SIGTERM handler now, before "ready" is announced (a signal sent
+/// right after it would otherwise kill the process un-drained), and returns the
+/// task that fires `token` on SIGTERM or Ctrl-C.
+fn shutdown_on_signal(token: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                token.cancel();
-                return;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        #[cfg(unix)]
+        {
+            let mut term = match term {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    token.cancel();
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown requested: draining");
+        token.cancel();
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutdown requested: draining");
-    token.cancel();
 }

@@ -24,7 +24,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(args)) {
+    let result = runtime.block_on(cli::run(args));
+    // tokio reads stdin on a blocking thread that cannot be cancelled: dropping
+    // the runtime would wait for it, so a SIGTERMed `skyport stdio` would hang
+    // until its next input line. Everything else has finished by now.
+    runtime.shutdown_background();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("skyport: {e:#}");

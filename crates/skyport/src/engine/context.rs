@@ -36,16 +36,22 @@ pub enum OutboundMsg {
 #[derive(Debug, Clone)]
 pub struct Outbound(OutboundTarget);
 
+/// The receiving end of a per-request [`Outbound`] channel.
+///
+/// A `futures` channel rather than tokio's: tokio's allocates a 32-slot block
+/// up front, and every tools/call creates one of these.
+pub type OutboundRx = futures::channel::mpsc::UnboundedReceiver<OutboundMsg>;
+
 #[derive(Debug, Clone)]
 enum OutboundTarget {
-    Request(mpsc::UnboundedSender<OutboundMsg>),
+    Request(futures::channel::mpsc::UnboundedSender<OutboundMsg>),
     Session(mpsc::UnboundedSender<Vec<u8>>),
 }
 
 impl Outbound {
     /// A per-request channel and its receiving end.
-    pub fn channel() -> (Self, mpsc::UnboundedReceiver<OutboundMsg>) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    pub fn channel() -> (Self, OutboundRx) {
+        let (tx, rx) = futures::channel::mpsc::unbounded();
         (Self(OutboundTarget::Request(tx)), rx)
     }
 
@@ -57,7 +63,7 @@ impl Outbound {
     /// Sends a serialized message; false when nobody listens any more.
     pub fn send(&self, bytes: Vec<u8>) -> bool {
         match &self.0 {
-            OutboundTarget::Request(tx) => tx.send(OutboundMsg::Message(bytes)).is_ok(),
+            OutboundTarget::Request(tx) => tx.unbounded_send(OutboundMsg::Message(bytes)).is_ok(),
             OutboundTarget::Session(tx) => tx.send(bytes).is_ok(),
         }
     }
@@ -65,7 +71,7 @@ impl Outbound {
     fn close_stream(&self) {
         // A session's only stream is never closed on a tool's behalf.
         if let OutboundTarget::Request(tx) = &self.0 {
-            let _ = tx.send(OutboundMsg::CloseStream);
+            let _ = tx.unbounded_send(OutboundMsg::CloseStream);
         }
     }
 }

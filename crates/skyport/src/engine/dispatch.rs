@@ -21,7 +21,7 @@ use super::session::{Negotiated, Session};
 use super::tool::{BoxFuture, ToolError, ToolOutput};
 use crate::observability::metrics::MethodKind;
 use crate::protocol::error::code;
-use crate::protocol::jsonrpc::{Incoming, error_bytes, result_bytes};
+use crate::protocol::jsonrpc::{Incoming, error_bytes, result_bytes, result_bytes_sized};
 use crate::protocol::meta::{LogLevel, ModernContext, RequestMeta};
 use crate::protocol::version::{MODERN, SUPPORTED_VERSIONS, Version, negotiate};
 use crate::protocol::{Era, OwnedId, RpcError};
@@ -678,16 +678,20 @@ fn tool_reply(id: &RawValue, era: Era, out: &ToolOutput, app: &super::App) -> Re
     } else {
         out.meta.as_ref()
     };
-    ok_reply(
-        id,
-        &CallToolWire {
-            result_type: modern.then_some("complete"),
-            content: &out.content,
-            structured_content: out.structured.as_deref(),
-            is_error: out.is_error,
-            meta,
-        },
-    )
+    let wire = CallToolWire {
+        result_type: modern.then_some("complete"),
+        content: &out.content,
+        structured_content: out.structured.as_deref(),
+        is_error: out.is_error,
+        meta,
+    };
+    // The structured content dominates the size; saves regrowing the buffer.
+    let hint = out.structured.as_ref().map_or(0, |s| s.get().len()) + 384;
+    Reply {
+        bytes: result_bytes_sized(id, &wire, hint),
+        status: StatusHint::Ok,
+        is_error: false,
+    }
 }
 
 fn tool_error_reply(id: &RawValue, era: Era, e: ToolError, app: &super::App) -> Option<Reply> {
@@ -713,6 +717,10 @@ fn tool_error_reply(id: &RawValue, era: Era, e: ToolError, app: &super::App) -> 
             &ToolOutput::error("The tool needs input the client cannot give here"),
             app,
         ),
+        // 2026-07-28: a needed-but-undeclared client capability is HTTP 400.
+        ToolError::Rpc(e) if era.is_modern() && e.code == code::MISSING_CLIENT_CAPABILITY => {
+            err_reply(Some(id), &e, StatusHint::BadRequest)
+        }
         ToolError::Rpc(e) => err_reply(Some(id), &e, StatusHint::Ok),
         ToolError::Cancelled => return None,
         ToolError::Internal(m) => {

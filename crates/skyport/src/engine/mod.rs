@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{App, AppBuilder, AppError};
-pub use context::{Outbound, OutboundMsg, PendingRequests, RequestContext};
+pub use context::{Outbound, OutboundMsg, OutboundRx, PendingRequests, RequestContext};
 pub use dispatch::{CallEnv, Dispatch, Reply, RequestInfo, StatusHint};
 pub use notify::{Notifier, ServerEvent};
 pub use prompt::{Completer, PromptArgs, PromptDef};

@@ -45,7 +45,7 @@ pub struct Incoming<'a> {
 struct Envelope<'a> {
     #[serde(borrow, default)]
     jsonrpc: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "present_id")]
     id: Option<&'a RawValue>,
     #[serde(borrow, default)]
     method: Option<Cow<'a, str>>,
@@ -55,6 +55,13 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(borrow, default)]
     error: Option<&'a RawValue>,
+}
+
+/// A present `id`, even `null`: serde reads `null` as an absent `Option`, which
+/// would turn `{"id":null,"method":..}` into a notification instead of an
+/// invalid request (MCP: ids MUST NOT be null).
+fn present_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(d).map(Some)
 }
 
 /// A parsed body: one message, or a batch (a JSON array, allowed by 2025-03-26 only).
@@ -267,7 +274,16 @@ struct RequestEnvelope<'a, P: Serialize + ?Sized> {
 
 /// Serializes `{"jsonrpc":"2.0","id":..,"result":..}`.
 pub fn result_bytes<T: Serialize + ?Sized>(id: &RawValue, result: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
+    result_bytes_sized(id, result, 256)
+}
+
+/// Like [`result_bytes`], with a capacity hint that saves regrowing large replies.
+pub fn result_bytes_sized<T: Serialize + ?Sized>(
+    id: &RawValue,
+    result: &T,
+    capacity: usize,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
     match serde_json::to_writer(
         &mut out,
         &ResultEnvelope {

@@ -171,14 +171,21 @@ pub struct ModernContext {
 }
 
 /// A version string from the `MCP-Protocol-Version` header, checked.
+///
+/// An unknown version is -32022 (UnsupportedProtocolVersion, with `data.supported`)
+/// so a client of a newer era sending the same version in header and `_meta`
+/// learns which versions to use instead.
 pub fn check_header_version(v: &str) -> Result<Cow<'_, str>, RpcError> {
     if is_supported(v) {
         Ok(Cow::Borrowed(v))
     } else {
-        Err(RpcError::invalid_request(format!(
-            "Unsupported MCP-Protocol-Version header {v:?}: supported versions are {}",
-            SUPPORTED_VERSIONS.join(", ")
-        ))
+        Err(RpcError::new(
+            code::UNSUPPORTED_PROTOCOL_VERSION,
+            format!(
+                "Unsupported MCP-Protocol-Version header {v:?}: supported versions are {}",
+                SUPPORTED_VERSIONS.join(", ")
+            ),
+        )
         .with_data(serde_json::json!({ "supported": SUPPORTED_VERSIONS, "requested": v })))
     }
 }

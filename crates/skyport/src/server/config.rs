@@ -167,7 +167,8 @@ impl Config {
             ));
         }
         let env = Env::prefixed("SKYPORT_").ignore(&["config"]).map(|key| {
-            let k = key.as_str();
+            // Keys keep the variable's case (`HTTP_MAX_BODY_BYTES`); sections are lowercase.
+            let k = key.as_str().to_ascii_lowercase();
             for s in SECTIONS {
                 if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
                     return format!("{s}.{rest}").into();
@@ -249,7 +250,8 @@ mod tests {
             let e = Config::load(None, &NoFlags::default())
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("max_body_bytes"), "{e}");
+            // figment names env keys in upper case ("HTTP.MAX_BODY_BYTES").
+            assert!(e.to_ascii_lowercase().contains("max_body_bytes"), "{e}");
             Ok(())
         });
     }

@@ -90,20 +90,14 @@ fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
     })
 }
 
-fn media_types(headers: &HeaderMap, name: header::HeaderName) -> Vec<String> {
+/// The media types listed in a header, without parameters (no allocation: this runs per request).
+fn media_types(headers: &HeaderMap, name: header::HeaderName) -> impl Iterator<Item = &str> {
     headers
         .get_all(name)
-        .iter()
+        .into_iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|t| {
-            t.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .collect()
+        .map(|t| t.split(';').next().unwrap_or("").trim())
 }
 
 /// POST bodies must be JSON (415 otherwise).
@@ -129,9 +123,12 @@ pub fn check_json_content_type(headers: &HeaderMap) -> Result<(), Response> {
 /// True when `Accept` admits `wanted` (exactly or by a wildcard).
 pub fn accepts(headers: &HeaderMap, wanted: &str) -> bool {
     let (main, _) = wanted.split_once('/').unwrap_or((wanted, ""));
-    media_types(headers, header::ACCEPT)
-        .iter()
-        .any(|t| t == wanted || t == "*/*" || *t == format!("{main}/*"))
+    media_types(headers, header::ACCEPT).any(|t| {
+        t.eq_ignore_ascii_case(wanted)
+            || t == "*/*"
+            || t.strip_suffix("/*")
+                .is_some_and(|m| m.eq_ignore_ascii_case(main))
+    })
 }
 
 /// Streamable HTTP POSTs must accept both JSON and SSE answers (406 otherwise).

@@ -19,7 +19,7 @@ use super::sse;
 use super::{AppState, guard};
 use crate::engine::stream_log::StreamLog;
 use crate::engine::{
-    CallEnv, Dispatch, Outbound, OutboundMsg, Reply, ServerEvent, Session, StatusHint,
+    CallEnv, Dispatch, Outbound, OutboundMsg, OutboundRx, Reply, ServerEvent, Session, StatusHint,
 };
 use crate::protocol::error::code;
 use crate::protocol::jsonrpc::{Body, Incoming, IncomingKind, notification_bytes, result_bytes};
@@ -305,14 +305,11 @@ async fn request(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> 
         env.session = Some(session);
     }
     let session = env.session.clone();
-    let info = match &session {
-        // Re-classify now that the session's negotiated version is known.
-        Some(_) => match st.engine.classify(&msg, &env) {
-            Ok(i) => i,
-            Err(reply) => return reply_response(reply),
-        },
-        None => info,
-    };
+    let mut info = info;
+    if let Some(s) = &session {
+        // The session's negotiated version, not the header's, governs the reply.
+        info.era = Era::Legacy(s.version());
+    }
     let era = info.era;
     let (outbound, rx) = Outbound::channel();
     env.outbound = Some(outbound);
@@ -331,27 +328,27 @@ async fn drive(
     era: Era,
     session: Option<Arc<Session>>,
     mut fut: PendingReply,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
+    mut rx: OutboundRx,
 ) -> Response {
     let first = tokio::select! {
         biased;
         reply = &mut fut => {
-            if rx.is_empty() {
+            let queued = drain(&mut rx);
+            if queued.is_empty() {
                 return match reply {
                     Some(r) => reply_response(r),
                     // Cancelled: nothing to say; the client already gave up on it.
                     None => StatusCode::ACCEPTED.into_response(),
                 };
             }
-            let queued = drain(&mut rx);
             return stream_finished(st, era, session.as_deref(), queued, reply);
         }
-        Some(msg) = rx.recv() => msg,
+        Some(msg) = rx.next() => msg,
     };
     stream_live(st, era, session, fut, rx, first)
 }
 
-fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>) -> Vec<OutboundMsg> {
+fn drain(rx: &mut OutboundRx) -> Vec<OutboundMsg> {
     let mut out = Vec::new();
     while let Ok(m) = rx.try_recv() {
         out.push(m);
@@ -378,10 +375,12 @@ fn stream_body(st: &AppState, log: Arc<StreamLog>, prime: bool) -> Response {
         .follow(0)
         .map(|e| sse::message_event(Some(&e.id), &e.data));
     let frames = futures::stream::iter(priming).chain(events);
+    // A POST's stream ends with its response: at shutdown it drains like a JSON
+    // answer (bounded by http.shutdown_timeout_secs) instead of losing the result.
     sse::response(sse::with_keep_alive(
         frames,
         st.http.sse_keep_alive,
-        st.shutdown.clone(),
+        tokio_util::sync::CancellationToken::new(),
     ))
 }
 
@@ -419,22 +418,27 @@ fn stream_live(
     era: Era,
     session: Option<Arc<Session>>,
     mut fut: PendingReply,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
+    mut rx: OutboundRx,
     first: OutboundMsg,
 ) -> Response {
     let log = open_log(st, session.as_deref());
-    let resumable = session.is_some();
+    // Only primed streams can be resumed: a client older than 2025-11-25 (or
+    // one without a session) may hold no event id yet, and would lose the result.
+    let resumable = primes(era, session.as_deref());
     let record = {
         let log = log.clone();
         move |m: OutboundMsg| match m {
             OutboundMsg::Message(b) => {
                 log.append(b);
             }
-            // Without a session nothing could resume the stream: keep it open.
+            // Nothing could resume the stream: keep it open.
             OutboundMsg::CloseStream if resumable => log.cut(),
             OutboundMsg::CloseStream => {}
         }
     };
+    // The live reader must exist before anything is recorded: it counts only
+    // the cuts made after it started, so an early close_sse_stream() would be lost.
+    let response = stream_body(st, log.clone(), primes(era, session.as_deref()));
     record(first);
     let task_log = log.clone();
     // The call goes on in its own task: in the session era a dropped stream
@@ -443,7 +447,7 @@ fn stream_live(
         loop {
             tokio::select! {
                 biased;
-                Some(m) = rx.recv() => record(m),
+                Some(m) = rx.next() => record(m),
                 reply = &mut fut => {
                     for m in drain(&mut rx) {
                         record(m);
@@ -457,7 +461,6 @@ fn stream_live(
             }
         }
     });
-    let response = stream_body(st, log, primes(era, session.as_deref()));
     if era.is_modern() {
         let guard = AbortOnDrop(task.abort_handle());
         let (parts, body) = response.into_parts();
@@ -543,7 +546,7 @@ async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>)
     let all = pending.filter_map(|r| async move { r.map(|r| OutboundMsg::Message(r.bytes)) });
     let task_log = log.clone();
     tokio::spawn(async move {
-        let merged = futures::stream::select(all, tokio_stream_from(rx));
+        let merged = futures::stream::select(all, rx);
         tokio::pin!(merged);
         while let Some(m) = merged.next().await {
             if let OutboundMsg::Message(b) = m {
@@ -553,16 +556,6 @@ async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>)
         task_log.finish();
     });
     stream_body(st, log, false)
-}
-
-fn tokio_stream_from(
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<OutboundMsg>,
-) -> impl futures::Stream<Item = OutboundMsg> {
-    async_stream::stream! {
-        while let Some(m) = rx.recv().await {
-            yield m;
-        }
-    }
 }
 
 /// `GET /{app}/mcp`: the session's standalone stream, or a resumed stream.
@@ -774,7 +767,8 @@ pub async fn delete(State(st): St, headers: HeaderMap) -> Response {
     {
         return rejected(&st, "origin", r);
     }
-    if st.http.stateless {
+    // 2026-07-28 is POST only: DELETE answers 405 like GET.
+    if st.http.stateless || header_str(&headers, VERSION_HEADER) == Some(MODERN) {
         return method_not_allowed();
     }
     let Some(id) = header_str(&headers, SESSION_HEADER) else {

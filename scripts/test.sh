@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs every test Skyport has, from a fresh clone:
+#   1. formatting and lints (cargo fmt --check, clippy -D warnings)
+#   2. unit and integration tests (cargo test --workspace: real sockets, real binary)
+#   3. the official MCP conformance suite against the built-in `conformance` app
+#   4. the official TypeScript SDK client (client-check) against every built-in app,
+#      over Streamable HTTP (stateful and stateless) and legacy HTTP+SSE
+# Ends with one line "suites: N passed, N failed"; exit status 1 when any suite failed.
+#
+# Needs ../shared (the shared tools) beside the repository, Node.js >= 20 and npm.
+# SKYPORT_TEST_QUICK=1 skips the lints (for a fast local loop).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SHARED=${SKYPORT_SHARED:-$ROOT/../shared}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+passed=0; failed=0; failures=()
+suite() { # suite NAME CMD...: runs one suite, records the outcome
+  local name=$1; shift
+  echo "::: $name"
+  local t0=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "::: $name: ok ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "::: $name: FAILED ($((SECONDS - t0)) s)"
+  fi
+}
+
+if [[ ${SKYPORT_TEST_QUICK:-0} != 1 ]]; then
+  suite "cargo fmt --check" cargo fmt --all -- --check
+  suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+fi
+suite "cargo test" cargo test --workspace --locked
+
+# The shared suites drive a real server built from this tree.
+cargo build --locked -q -p skyport-cli || { echo "build failed"; exit 1; }
+BIN=$ROOT/target/debug/skyport
+LOGDIR=$(mktemp -d)
+servers=()
+start() { # start NAME PORT ARGS...: starts a server and waits until /health answers
+  local name=$1 port=$2; shift 2
+  "$BIN" serve --listen "127.0.0.1:$port" "$@" >"$LOGDIR/$name.log" 2>&1 &
+  servers+=($!)
+  for _ in $(seq 1 200); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "server $name did not start; its log:"; cat "$LOGDIR/$name.log"; return 1
+}
+cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+
+if [[ -x $SHARED/tools/conformance/run.sh ]]; then
+  APPS=conformance,greeter,bench
+  start stateful 18901 --apps $APPS || exit 1
+  start stateless 18902 --apps $APPS --stateless || exit 1
+
+  conformance() {
+    local out; out=$("$SHARED/tools/conformance/run.sh" http://127.0.0.1:18901/conformance/mcp 2>&1)
+    local rc=$?; echo "$out"
+    [[ $rc -eq 0 ]] && grep -qE '^32 passed, 0 failed' <<<"$out"
+  }
+  suite "MCP conformance (32 scenarios)" conformance
+
+  check() { "$SHARED/tools/client-check/check.sh" "$@" >"$LOGDIR/check.out" 2>&1 || { cat "$LOGDIR/check.out"; return 1; }; tail -1 "$LOGDIR/check.out"; }
+  for port_mode in "18901 stateful" "18902 stateless"; do
+    set -- $port_mode
+    suite "client-check conformance ($2)" check "http://127.0.0.1:$1/conformance/mcp" --call test_simple_text '{}'
+    suite "client-check greeter ($2)" check "http://127.0.0.1:$1/greeter/mcp" --call greet_user '{"name":"Ada"}'
+    suite "client-check bench ($2)" check "http://127.0.0.1:$1/bench/mcp" --call search_products '{"query":"a"}'
+  done
+  suite "client-check conformance (legacy SSE)" check http://127.0.0.1:18901/conformance/sse --sse --call test_simple_text '{}'
+  suite "client-check greeter (legacy SSE)" check http://127.0.0.1:18901/greeter/sse --sse --call greet_user '{"name":"Ada"}'
+  suite "client-check bench (legacy SSE)" check http://127.0.0.1:18901/bench/sse --sse --call search_products '{"query":"a"}'
+else
+  echo "SKIPPED: the shared conformance and client-check suites ($SHARED/tools not found)"
+fi
+
+echo
+if ((failed > 0)); then
+  echo "failed suites: ${failures[*]}"
+fi
+echo "suites: $passed passed, $failed failed"
+((failed == 0))
