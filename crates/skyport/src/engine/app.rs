@@ -99,6 +99,8 @@ pub enum AppError {
 pub(crate) struct ToolEntry {
     pub(crate) def: ToolDef,
     pub(crate) validator: jsonschema::Validator,
+    /// Metric handles, made on the first call (no per-call label lookup).
+    pub(crate) metrics: std::sync::OnceLock<crate::observability::metrics::ToolMetrics>,
 }
 
 /// The app's declarations, indexed and with list pages pre-serialized.
@@ -392,7 +394,11 @@ fn build_catalog(
                 name,
             });
         }
-        entries.push(ToolEntry { def, validator });
+        entries.push(ToolEntry {
+            def,
+            validator,
+            metrics: std::sync::OnceLock::new(),
+        });
     }
     let mut resource_index = HashMap::new();
     for (i, r) in resources.iter().enumerate() {

@@ -368,7 +368,13 @@ impl Engine {
         id: &RawValue,
         inputs: BTreeMap<String, Value>,
     ) -> (RequestContext, CancellationToken) {
-        let cancel = CancellationToken::new();
+        // Only session requests can be cancelled by the client (notifications/cancelled);
+        // the others share one token that never fires (a dropped connection drops the future).
+        let cancel = if env.session.is_some() {
+            CancellationToken::new()
+        } else {
+            self.uncancellable.clone()
+        };
         let request_id = OwnedId::from_raw(id);
         if let Some(s) = &env.session {
             s.track(request_id.clone(), cancel.clone());
@@ -411,7 +417,11 @@ impl Engine {
             )));
         };
         let entry = &catalog.tools[index];
-        let tool_metrics = self.metrics.tool(entry.def.name());
+        let tool_metrics = entry
+            .metrics
+            .get_or_init(|| self.metrics.tool_handles(entry.def.name()))
+            .clone();
+        tool_metrics.calls.inc();
         let era = info.era;
         let args = Value::Object(params.arguments.unwrap_or_default());
         if let Some(problem) = validation_problem(&entry.validator, &args) {

@@ -60,6 +60,8 @@ pub struct Engine {
     pending: Arc<PendingRequests>,
     settings: EngineSettings,
     metrics: AppMetrics,
+    /// Shared by requests nobody can cancel (no session): saves a token per request.
+    uncancellable: tokio_util::sync::CancellationToken,
 }
 
 impl std::fmt::Debug for Engine {
@@ -80,6 +82,7 @@ impl Engine {
             app,
             settings,
             metrics: app_metrics,
+            uncancellable: tokio_util::sync::CancellationToken::new(),
         }
     }
 

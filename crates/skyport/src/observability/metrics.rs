@@ -6,7 +6,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use dashmap::DashMap;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -237,7 +236,6 @@ impl Metrics {
         AppMetrics {
             app: app.to_owned(),
             methods,
-            tools: Arc::new(DashMap::new()),
             metrics: self.clone(),
             sessions: self
                 .inner
@@ -274,7 +272,6 @@ impl Metrics {
 pub struct AppMetrics {
     app: String,
     methods: Vec<MethodMetrics>,
-    tools: Arc<DashMap<String, ToolMetrics>>,
     metrics: Metrics,
     /// Open sessions.
     pub sessions: Gauge,
@@ -286,23 +283,16 @@ impl AppMetrics {
         &self.methods[kind.index()]
     }
 
-    /// The handles of a tool (created on first use), with the call counted.
-    pub fn tool(&self, name: &str) -> ToolMetrics {
-        if let Some(t) = self.tools.get(name) {
-            t.calls.inc();
-            return t.clone();
-        }
+    /// The handles of a tool; callers keep them (the engine does, per tool).
+    pub fn tool_handles(&self, name: &str) -> ToolMetrics {
         let l = ToolLabels {
             app: self.app.clone(),
             tool: name.to_owned(),
         };
-        let t = ToolMetrics {
+        ToolMetrics {
             calls: self.metrics.inner.tool_calls.get_or_create(&l).clone(),
             errors: self.metrics.inner.tool_errors.get_or_create(&l).clone(),
-        };
-        t.calls.inc();
-        self.tools.insert(name.to_owned(), t.clone());
-        t
+        }
     }
 }
 
@@ -315,7 +305,9 @@ mod tests {
         let m = Metrics::new();
         let app = m.for_app("demo");
         app.method(MethodKind::of("tools/call")).requests.inc();
-        app.tool("greet").errors.inc();
+        let greet = app.tool_handles("greet");
+        greet.calls.inc();
+        greet.errors.inc();
         let text = m.render();
         assert!(
             text.contains(r#"skyport_mcp_requests_total{app="demo",method="tools/call"} 1"#),

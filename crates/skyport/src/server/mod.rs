@@ -9,14 +9,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, Request, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestId, PropagateRequestIdLayer, RequestId, SetRequestId,
+    SetRequestIdLayer,
+};
 
 pub use config::{Config, ConfigError};
 
@@ -151,8 +154,18 @@ impl Server {
             }
         }
         router
-            .layer(DefaultBodyLimit::max(self.config.http.max_body_bytes))
-            .layer(middleware::from_fn(request_id))
+    }
+
+    /// The router wrapped in the request-id layers: every response carries
+    /// `x-request-id` (the caller's, when it sent a sane one, else a counter).
+    ///
+    /// Applied outside the router, so each request clones only the router's
+    /// `Arc`, not every route's boxed service as a `Router::layer` would.
+    pub fn service(&self) -> RequestIdService {
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(CounterRequestId))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .service(self.router())
     }
 
     /// Binds the configured address.
@@ -174,10 +187,11 @@ impl Server {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let serve = axum::serve(listener, self.router()).with_graceful_shutdown({
-            let s = shutdown.clone();
-            async move { s.cancelled().await }
-        });
+        let serve = axum::serve(listener, tower::make::Shared::new(self.service()))
+            .with_graceful_shutdown({
+                let s = shutdown.clone();
+                async move { s.cancelled().await }
+            });
         let serve = serve.into_future();
         tokio::pin!(serve);
         let result = tokio::select! {
@@ -237,21 +251,19 @@ async fn metrics(State(s): State<Server>) -> Response {
     r
 }
 
+/// The router with request ids set and propagated.
+pub type RequestIdService = SetRequestId<PropagateRequestId<Router>, CounterRequestId>;
+
+/// Request ids from a process-wide counter: unique per process, free to make.
+#[derive(Debug, Clone, Copy)]
+pub struct CounterRequestId;
+
 static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Gives every HTTP request an id (kept from `x-request-id` when the caller
-/// sent a sane one), echoed in the response and put on the request's log span.
-async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response {
-    let id = match req.headers().get("x-request-id") {
-        Some(v) if v.len() <= 128 && v.to_str().is_ok() => v.clone(),
-        _ => {
-            let n = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
-            HeaderValue::from_str(&format!("{:x}", n)).expect("hex is a valid header")
-        }
-    };
-    req.headers_mut().insert("x-request-id", id.clone());
-    let span = tracing::debug_span!("http", request_id = ?id, method = %req.method(), path = %req.uri().path());
-    let mut res = tracing::Instrument::instrument(next.run(req), span).await;
-    res.headers_mut().insert("x-request-id", id);
-    res
+impl MakeRequestId for CounterRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        Some(RequestId::new(HeaderValue::from(
+            NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed),
+        )))
+    }
 }

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -95,7 +93,7 @@ pub async fn message(
     State(st): State<Arc<AppState>>,
     Query(q): Query<SessionQuery>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
 ) -> Response {
     if let Err(r) =
         guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
@@ -117,17 +115,9 @@ pub async fn message(
             "Session not found: open a new stream with GET on the SSE endpoint",
         );
     };
-    let body = match body {
+    let body = match super::read_body(&st, body).await {
         Ok(b) => b,
-        Err(rej) => {
-            return error(
-                rej.status(),
-                format!(
-                    "The body could not be read (limit http.max_body_bytes = {} bytes): {rej}",
-                    st.http.max_body_bytes
-                ),
-            );
-        }
+        Err(r) => return r,
     };
     let Some(push) = session.push_sender() else {
         return error(

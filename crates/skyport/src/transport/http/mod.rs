@@ -10,6 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use tokio_util::sync::CancellationToken;
 
@@ -75,4 +78,40 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{p}/sse"), get(legacy_sse::connect))
         .route(&format!("{p}/messages"), post(legacy_sse::message))
         .with_state(state)
+}
+
+/// Reads a request body up to `http.max_body_bytes`; past it, 413 with a
+/// JSON-RPC error body naming the setting.
+///
+/// Done in the handler rather than with a router-wide `DefaultBodyLimit`
+/// layer: that layer wraps every route and costs allocations per request.
+pub(crate) async fn read_body(st: &AppState, body: Body) -> Result<Bytes, Response> {
+    use crate::protocol::{RpcError, error::code};
+    match axum::body::to_bytes(body, st.http.max_body_bytes).await {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.into_inner().is::<http_body_util::LengthLimitError>();
+            let (status, message) = if too_large {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "Payload Too Large: the body exceeds http.max_body_bytes ({} bytes)",
+                        st.http.max_body_bytes
+                    ),
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "The body could not be read: the connection failed mid-body".to_owned(),
+                )
+            };
+            st.metrics.rejection(st.engine.app().name(), "body");
+            Err(guard::rpc_error_response(
+                status,
+                &RpcError::new(code::TRANSPORT_REJECTED, message),
+            ))
+        }
+    }
 }

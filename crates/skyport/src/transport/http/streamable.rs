@@ -5,9 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -106,43 +104,24 @@ fn find_session(st: &AppState, headers: &HeaderMap) -> Result<Option<Arc<Session
 }
 
 /// `POST /{app}/mcp`.
-pub async fn post(
-    State(st): St,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+pub async fn post(State(st): St, request: axum::extract::Request) -> Response {
+    // Headers are borrowed from the request, not cloned (the HeaderMap extractor clones them).
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     if let Err(r) =
-        guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
+        guard::check_host_and_origin(headers, &st.http.allowed_hosts, &st.http.allowed_origins)
     {
         return rejected(&st, "origin", r);
     }
-    if let Err(r) = guard::check_json_content_type(&headers) {
+    if let Err(r) = guard::check_json_content_type(headers) {
         return rejected(&st, "content-type", r);
     }
-    if let Err(r) = guard::check_post_accept(&headers) {
+    if let Err(r) = guard::check_post_accept(headers) {
         return rejected(&st, "accept", r);
     }
-    let body = match body {
+    let body = match super::read_body(&st, body).await {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
-                    "Payload Too Large: the body exceeds http.max_body_bytes ({} bytes)",
-                    st.http.max_body_bytes
-                )
-            } else {
-                format!("The body could not be read: {rejection}")
-            };
-            return rejected(
-                &st,
-                "body",
-                guard::rpc_error_response(
-                    status,
-                    &RpcError::new(code::TRANSPORT_REJECTED, message),
-                ),
-            );
-        }
+        Err(r) => return r,
     };
     let parsed = match Incoming::parse_body(&body) {
         Ok(p) => p,
@@ -154,8 +133,8 @@ pub async fn post(
         }
     };
     match parsed {
-        Body::Single(msg) => single(&st, &headers, msg).await,
-        Body::Batch(msgs) => batch(&st, &headers, msgs).await,
+        Body::Single(msg) => single(&st, headers, msg).await,
+        Body::Batch(msgs) => batch(&st, headers, msgs).await,
     }
 }
 
