@@ -4,7 +4,11 @@
 //! In one process this is a broadcast channel; the store layer bridges it
 //! across replicas.
 
+use serde_json::json;
 use tokio::sync::broadcast;
+
+use super::session::Session;
+use crate::protocol::jsonrpc::notification_bytes;
 
 /// An event that open streams turn into MCP notifications.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +21,29 @@ pub enum ServerEvent {
     PromptsListChanged,
     /// `notifications/resources/updated` for subscribers of this URI.
     ResourceUpdated(String),
+}
+
+impl ServerEvent {
+    /// The notification `session` gets for this event; `None` when the session
+    /// did not subscribe to it (resource updates go to subscribers only).
+    pub fn notification_for(&self, session: &Session) -> Option<Vec<u8>> {
+        let empty = json!({});
+        Some(match self {
+            ServerEvent::ToolsListChanged => {
+                notification_bytes("notifications/tools/list_changed", &empty)
+            }
+            ServerEvent::ResourcesListChanged => {
+                notification_bytes("notifications/resources/list_changed", &empty)
+            }
+            ServerEvent::PromptsListChanged => {
+                notification_bytes("notifications/prompts/list_changed", &empty)
+            }
+            ServerEvent::ResourceUpdated(uri) if session.is_subscribed(uri) => {
+                notification_bytes("notifications/resources/updated", &json!({ "uri": uri }))
+            }
+            ServerEvent::ResourceUpdated(_) => return None,
+        })
+    }
 }
 
 /// Publishes [`ServerEvent`]s to subscribers.

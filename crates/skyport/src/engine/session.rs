@@ -12,6 +12,7 @@ use rmcp::model::{ClientCapabilities, Implementation};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::notify::ServerEvent;
 use super::stream_log::StreamLogs;
 use crate::protocol::OwnedId;
 use crate::protocol::meta::LogLevel;
@@ -219,6 +220,43 @@ impl Session {
             t.cancel();
         }
         self.close_push();
+    }
+}
+
+/// Everything the server sends a session unprompted, in order: messages pushed
+/// to it (legacy SSE and stdio replies, server-to-client requests) and the
+/// app's notifications it wants. Pushed messages are drained first; the stream
+/// ends when the push channel closes or the session ends. Every transport with
+/// a session-wide stream (standalone GET, legacy SSE, stdio) reads this.
+pub fn outgoing(
+    session: Arc<Session>,
+    mut push: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut events: tokio::sync::broadcast::Receiver<ServerEvent>,
+) -> impl futures::Stream<Item = Vec<u8>> + Send {
+    use tokio::sync::broadcast::error::RecvError;
+    async_stream::stream! {
+        loop {
+            let bytes = tokio::select! {
+                biased;
+                m = push.recv() => match m {
+                    Some(b) => b,
+                    None => break,
+                },
+                _ = session.closed() => break,
+                e = events.recv() => match e {
+                    Ok(ev) => match ev.notification_for(&session) {
+                        Some(b) => b,
+                        None => continue,
+                    },
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!(session = session.id(), missed = n, "a slow stream missed notifications");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+            };
+            yield bytes;
+        }
     }
 }
 

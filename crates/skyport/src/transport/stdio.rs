@@ -6,7 +6,6 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::http::streamable::event_notification;
 use crate::engine::{CallEnv, Dispatch, Engine, Outbound};
 use crate::protocol::RpcError;
 use crate::protocol::jsonrpc::{Body, Incoming, IncomingKind, error_bytes};
@@ -26,31 +25,22 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let session = engine.sessions().create();
-    let mut push = session.open_push();
+    let push = session.open_push();
     let tx = session.push_sender().expect("push channel was just opened");
-    let mut events = engine.app().notifier().subscribe();
-    let writer = {
-        let session = session.clone();
-        tokio::spawn(async move {
-            let mut out = output;
-            loop {
-                let bytes = tokio::select! {
-                    m = push.recv() => match m { Some(b) => b, None => break },
-                    e = events.recv() => match e {
-                        Ok(ev) => match event_notification(&ev, &session) { Some(b) => b, None => continue },
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(_) => continue,
-                    },
-                };
-                if out.write_all(&bytes).await.is_err()
-                    || out.write_all(b"\n").await.is_err()
-                    || out.flush().await.is_err()
-                {
-                    break;
-                }
+    let events = engine.app().notifier().subscribe();
+    let messages = crate::engine::session::outgoing(session.clone(), push, events);
+    let writer = tokio::spawn(async move {
+        let mut out = output;
+        tokio::pin!(messages);
+        while let Some(bytes) = futures::StreamExt::next(&mut messages).await {
+            if out.write_all(&bytes).await.is_err()
+                || out.write_all(b"\n").await.is_err()
+                || out.flush().await.is_err()
+            {
+                break;
             }
-        })
-    };
+        }
+    });
     let mut lines = BufReader::new(input);
     let mut line = Vec::new();
     let mut tasks = JoinSet::new();

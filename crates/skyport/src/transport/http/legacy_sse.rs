@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::streamable::event_notification;
 use super::{AppState, guard, sse};
 use crate::engine::{CallEnv, Dispatch, Outbound, Session};
 use crate::protocol::RpcError;
@@ -41,32 +40,18 @@ pub async fn connect(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Res
     }
     let session = st.engine.sessions().create();
     st.engine.metrics_sessions_set();
-    let mut push = session.open_push();
-    let mut events = st.engine.app().notifier().subscribe();
+    let push = session.open_push();
+    let events = st.engine.app().notifier().subscribe();
     let endpoint = format!("{}/messages?sessionId={}", st.prefix, session.id());
     let end = EndSession {
         state: st.clone(),
         session: session.clone(),
     };
+    let messages = crate::engine::session::outgoing(session, push, events);
     let frames = async_stream::stream! {
         let _end = end;
         yield sse::endpoint_event(&endpoint);
-        loop {
-            let bytes = tokio::select! {
-                _ = session.closed() => break,
-                m = push.recv() => match m {
-                    Some(b) => b,
-                    None => break,
-                },
-                e = events.recv() => match e {
-                    Ok(ev) => match event_notification(&ev, &session) {
-                        Some(b) => b,
-                        None => continue,
-                    },
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(_) => break,
-                },
-            };
+        for await bytes in messages {
             yield sse::message_event(None, &bytes);
         }
     };

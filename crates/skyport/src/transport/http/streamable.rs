@@ -585,31 +585,17 @@ pub async fn get(State(st): St, headers: HeaderMap) -> Response {
 
 /// Server-originated messages for a session: notifications from the app and pushes.
 fn standalone(st: &AppState, session: Arc<Session>) -> Response {
-    let mut push = session.open_push();
-    let mut events = st.engine.app().notifier().subscribe();
+    let push = session.open_push();
+    let events = st.engine.app().notifier().subscribe();
     let log = session.streams.open();
     let prime = primes(Era::Legacy(session.version()), Some(&session));
     let retry = st.http.sse_retry;
+    let messages = crate::engine::session::outgoing(session.clone(), push, events);
     let frames = async_stream::stream! {
         if prime {
             yield sse::priming_event(&log.priming_id(), retry);
         }
-        loop {
-            let bytes = tokio::select! {
-                _ = session.closed() => break,
-                m = push.recv() => match m {
-                    Some(b) => b,
-                    None => break,
-                },
-                e = events.recv() => match e {
-                    Ok(ev) => match event_notification(&ev, &session) {
-                        Some(b) => b,
-                        None => continue,
-                    },
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(_) => break,
-                },
-            };
+        for await bytes in messages {
             let id = log.append(bytes.clone());
             yield sse::message_event(Some(&id), &bytes);
         }
@@ -620,26 +606,6 @@ fn standalone(st: &AppState, session: Arc<Session>) -> Response {
         st.http.sse_keep_alive,
         st.shutdown.clone(),
     ))
-}
-
-/// The notification a session receives for a server event, if any.
-pub(crate) fn event_notification(ev: &ServerEvent, session: &Session) -> Option<Vec<u8>> {
-    let empty = json!({});
-    Some(match ev {
-        ServerEvent::ToolsListChanged => {
-            notification_bytes("notifications/tools/list_changed", &empty)
-        }
-        ServerEvent::ResourcesListChanged => {
-            notification_bytes("notifications/resources/list_changed", &empty)
-        }
-        ServerEvent::PromptsListChanged => {
-            notification_bytes("notifications/prompts/list_changed", &empty)
-        }
-        ServerEvent::ResourceUpdated(uri) if session.is_subscribed(uri) => {
-            notification_bytes("notifications/resources/updated", &json!({ "uri": uri }))
-        }
-        ServerEvent::ResourceUpdated(_) => return None,
-    })
 }
 
 #[derive(Deserialize, Default)]
