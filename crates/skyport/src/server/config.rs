@@ -120,6 +120,10 @@ impl Default for McpConfig {
 pub struct ConfigError(String);
 
 /// Sections whose keys are spelled `SKYPORT_{SECTION}_{KEY}` in the environment.
+///
+/// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
+/// instead of being ignored), so other tools must not use the prefix: the
+/// test scripts use `TEST_POSTGRES_URL` and `TEST_REDIS_URL`.
 const SECTIONS: [&str; 2] = ["http", "mcp"];
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -226,6 +230,8 @@ mod tests {
     #[test]
     fn env_and_file_override_defaults() {
         figment::Jail::expect_with(|jail| {
+            // Ambient SKYPORT_* variables (a developer's shell, CI) must not leak in.
+            jail.clear_env();
             jail.create_file("s.toml", "stateless = true\n[http]\nmax_body_bytes = 10\n")?;
             jail.set_env("SKYPORT_APPS", "a, b");
             jail.set_env("SKYPORT_HTTP_ALLOWED_HOSTS", "example.com");
@@ -246,6 +252,8 @@ mod tests {
     #[test]
     fn bad_values_name_the_setting() {
         figment::Jail::expect_with(|jail| {
+            // Ambient SKYPORT_* variables (a developer's shell, CI) must not leak in.
+            jail.clear_env();
             jail.set_env("SKYPORT_HTTP_MAX_BODY_BYTES", "lots");
             let e = Config::load(None, &NoFlags::default())
                 .unwrap_err()
