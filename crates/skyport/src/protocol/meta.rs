@@ -1,7 +1,5 @@
 //! Request `_meta`: the 2026-07-28 per-request context and the progress token.
 
-use std::borrow::Cow;
-
 use rmcp::model::ClientCapabilities;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, value::RawValue};
@@ -175,9 +173,9 @@ pub struct ModernContext {
 /// An unknown version is -32022 (UnsupportedProtocolVersion, with `data.supported`)
 /// so a client of a newer era sending the same version in header and `_meta`
 /// learns which versions to use instead.
-pub fn check_header_version(v: &str) -> Result<Cow<'_, str>, RpcError> {
+pub fn check_header_version(v: &str) -> Result<(), RpcError> {
     if is_supported(v) {
-        Ok(Cow::Borrowed(v))
+        Ok(())
     } else {
         Err(RpcError::new(
             code::UNSUPPORTED_PROTOCOL_VERSION,

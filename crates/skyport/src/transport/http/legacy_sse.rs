@@ -58,7 +58,7 @@ pub async fn connect(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Res
     sse::response(sse::with_keep_alive(
         frames,
         st.http.sse_keep_alive,
-        st.shutdown.clone(),
+        Some(st.shutdown.clone()),
     ))
 }
 

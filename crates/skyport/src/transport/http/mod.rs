@@ -90,9 +90,7 @@ pub(crate) async fn read_body(st: &AppState, body: Body) -> Result<Bytes, Respon
     match axum::body::to_bytes(body, st.http.max_body_bytes).await {
         Ok(b) => Ok(b),
         Err(e) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-                || e.into_inner().is::<http_body_util::LengthLimitError>();
+            let too_large = e.into_inner().is::<http_body_util::LengthLimitError>();
             let (status, message) = if too_large {
                 (
                     StatusCode::PAYLOAD_TOO_LARGE,

@@ -45,11 +45,13 @@ pub fn keep_alive() -> Bytes {
     Bytes::from_static(b": keep-alive\n\n")
 }
 
-/// Wraps a stream of frames: adds keep-alive comments and ends it at shutdown.
+/// Wraps a stream of frames: adds keep-alive comments, and ends it when
+/// `end_at` fires (server shutdown). Streams that end on their own (a POST's
+/// stream ends with its response) pass `None` and drain at shutdown instead.
 pub fn with_keep_alive<S>(
     frames: S,
     every: Duration,
-    shutdown: CancellationToken,
+    end_at: Option<CancellationToken>,
 ) -> impl Stream<Item = Bytes> + Send
 where
     S: Stream<Item = Bytes> + Send + 'static,
@@ -61,7 +63,7 @@ where
         loop {
             tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => break,
+                _ = async { match &end_at { Some(t) => t.cancelled().await, None => std::future::pending().await } } => break,
                 next = futures::StreamExt::next(&mut frames) => match next {
                     Some(f) => yield f,
                     None => break,

@@ -184,7 +184,7 @@ fn header_version(headers: &HeaderMap) -> Result<Option<Version>, Response> {
     match header_str(headers, VERSION_HEADER) {
         None => Ok(None),
         Some(v) => match check_header_version(v) {
-            Ok(_) => Ok(Version::parse(v)),
+            Ok(()) => Ok(Version::parse(v)),
             Err(e) => Err(guard::rpc_error_response(StatusCode::BAD_REQUEST, &e)),
         },
     }
@@ -356,11 +356,7 @@ fn stream_body(st: &AppState, log: Arc<StreamLog>, prime: bool) -> Response {
     let frames = futures::stream::iter(priming).chain(events);
     // A POST's stream ends with its response: at shutdown it drains like a JSON
     // answer (bounded by http.shutdown_timeout_secs) instead of losing the result.
-    sse::response(sse::with_keep_alive(
-        frames,
-        st.http.sse_keep_alive,
-        tokio_util::sync::CancellationToken::new(),
-    ))
+    sse::response(sse::with_keep_alive(frames, st.http.sse_keep_alive, None))
 }
 
 fn stream_finished(
@@ -568,7 +564,7 @@ pub async fn get(State(st): St, headers: HeaderMap) -> Response {
         return sse::response(sse::with_keep_alive(
             frames,
             st.http.sse_keep_alive,
-            st.shutdown.clone(),
+            Some(st.shutdown.clone()),
         ));
     }
     if session.has_push() {
@@ -604,7 +600,7 @@ fn standalone(st: &AppState, session: Arc<Session>) -> Response {
     sse::response(sse::with_keep_alive(
         frames,
         st.http.sse_keep_alive,
-        st.shutdown.clone(),
+        Some(st.shutdown.clone()),
     ))
 }
 
@@ -698,11 +694,7 @@ fn listen(st: &Arc<AppState>, msg: &Incoming<'_>) -> Response {
         }
     };
     // Shutdown is handled inside (to send the final result), so no shutdown cut here.
-    sse::response(sse::with_keep_alive(
-        frames,
-        st.http.sse_keep_alive,
-        tokio_util::sync::CancellationToken::new(),
-    ))
+    sse::response(sse::with_keep_alive(frames, st.http.sse_keep_alive, None))
 }
 
 /// `DELETE /{app}/mcp`: ends the session.
