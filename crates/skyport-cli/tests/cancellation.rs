@@ -5,13 +5,11 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 fn caps() -> Value {
     json!({ "sampling": {} })
@@ -113,33 +111,14 @@ async fn deleting_the_session_cancels_its_calls() {
 #[tokio::test]
 async fn legacy_sse_cancellation() {
     let server = Server::start("conformance", &[]);
-    let resp = client()
-        .get(server.url("/conformance/sse"))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    let mut stream = SseStream::new(resp);
-    let post_url = server.url(&stream.next_event(STEP).await.unwrap().data);
-    let post = |body: Value| {
-        let url = post_url.clone();
-        async move {
-            let r = client()
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(serde_json::to_vec(&body).unwrap())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::ACCEPTED);
-        }
-    };
-    post(request(0, "initialize", init_params("2024-11-05", caps()))).await;
-    stream.next_message(STEP).await.unwrap();
-    post(sampling_call(1)).await;
-    let req = stream.next_message(STEP).await.unwrap();
+    let mut sse = LegacySse::open(&server, "conformance").await;
+    sse.post(request(0, "initialize", init_params("2024-11-05", caps())))
+        .await;
+    sse.stream.next_message(STEP).await.unwrap();
+    sse.post(sampling_call(1)).await;
+    let req = sse.stream.next_message(STEP).await.unwrap();
     assert_eq!(req["method"], "sampling/createMessage");
-    post(notification(
+    sse.post(notification(
         "notifications/cancelled",
         json!({ "requestId": 1 }),
     ))
@@ -147,52 +126,36 @@ async fn legacy_sse_cancellation() {
     // The late answer would let a call that was not cancelled finish; it must
     // not: the next message on the stream is the ping's.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    post(late_answer(&req["id"])).await;
+    sse.post(late_answer(&req["id"])).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    post(request(2, "ping", json!({}))).await;
-    let next = stream.next_message(STEP).await.unwrap();
+    sse.post(request(2, "ping", json!({}))).await;
+    let next = sse.stream.next_message(STEP).await.unwrap();
     assert_eq!(next["id"], 2, "{next:#}");
     assert_eq!(next["result"], json!({}));
 }
 
 #[tokio::test]
 async fn stdio_cancellation() {
-    let mut child = tokio::process::Command::new(bin())
-        .args(["stdio", "--app", "conformance"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut send = async |v: Value| {
-        stdin.write_all(format!("{v}\n").as_bytes()).await.unwrap();
-        stdin.flush().await.unwrap();
-    };
-    send(request(1, "initialize", init_params(LATEST_LEGACY, caps()))).await;
-    let mut recv = async || -> Value {
-        let line = tokio::time::timeout(STEP, lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        serde_json::from_str(&line).unwrap()
-    };
-    assert_eq!(recv().await["id"], 1);
-    send(sampling_call(2)).await;
-    let req = recv().await;
+    let mut p = StdioProc::start("conformance");
+    p.send(&request(
+        1,
+        "initialize",
+        init_params(LATEST_LEGACY, caps()),
+    ))
+    .await;
+    assert_eq!(p.recv().await["id"], 1);
+    p.send(&sampling_call(2)).await;
+    let req = p.recv().await;
     assert_eq!(req["method"], "sampling/createMessage");
-    send(notification(
+    p.send(&notification(
         "notifications/cancelled",
         json!({ "requestId": 2 }),
     ))
     .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    send(late_answer(&req["id"])).await;
+    p.send(&late_answer(&req["id"])).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    send(request(3, "ping", json!({}))).await;
-    let next = recv().await;
+    p.send(&request(3, "ping", json!({}))).await;
+    let next = p.recv().await;
     assert_eq!(next["id"], 3, "the cancelled call answered: {next:#}");
 }

@@ -172,36 +172,15 @@ async fn stateless_mode_still_streams_progress() {
 #[tokio::test]
 async fn legacy_sse_sends_progress_on_the_session_stream() {
     let server = Server::start("conformance", &[]);
-    let resp = client()
-        .get(server.url("/conformance/sse"))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    let mut stream = SseStream::new(resp);
-    let endpoint = stream.next_event(STEP).await.unwrap().data;
-    let post_url = server.url(&endpoint);
-    let post = |body: Value| {
-        let url = post_url.clone();
-        async move {
-            let r = client()
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(serde_json::to_vec(&body).unwrap())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), reqwest::StatusCode::ACCEPTED);
-        }
-    };
-    post(request(
+    let mut sse = LegacySse::open(&server, "conformance").await;
+    sse.post(request(
         0,
         "initialize",
         init_params("2024-11-05", json!({})),
     ))
     .await;
-    assert_eq!(stream.next_message(STEP).await.unwrap()["id"], 0);
-    post(request(
+    assert_eq!(sse.stream.next_message(STEP).await.unwrap()["id"], 0);
+    sse.post(request(
         1,
         "tools/call",
         json!({ "name": "test_tool_with_progress", "arguments": {}, "_meta": { "progressToken": "t" } }),
@@ -209,7 +188,7 @@ async fn legacy_sse_sends_progress_on_the_session_stream() {
     .await;
     let mut before = Vec::new();
     let result = loop {
-        let m = stream.next_message(STEP).await.expect("stream ended");
+        let m = sse.stream.next_message(STEP).await.expect("stream ended");
         if m.get("id").is_some() {
             break m;
         }

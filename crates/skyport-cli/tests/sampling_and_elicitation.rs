@@ -5,12 +5,9 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const PROMPT: &str = "Test prompt for sampling";
 const CLIENT_TEXT: &str = "This is a test response from the client";
@@ -241,79 +238,46 @@ async fn modern_missing_capability_is_400_with_32021() {
 #[tokio::test]
 async fn legacy_sse_sampling_round_trip() {
     let server = Server::start("conformance", &[]);
-    let resp = client()
-        .get(server.url("/conformance/sse"))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap();
-    let mut stream = SseStream::new(resp);
-    let post_url = server.url(&stream.next_event(STEP).await.unwrap().data);
-    let post = |body: Value| {
-        let url = post_url.clone();
-        async move {
-            let r = client()
-                .post(&url)
-                .header("content-type", "application/json")
-                .body(serde_json::to_vec(&body).unwrap())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::ACCEPTED);
-        }
-    };
-    post(request(0, "initialize", init_params("2024-11-05", caps()))).await;
-    assert_eq!(stream.next_message(STEP).await.unwrap()["id"], 0);
-    post(request(
+    let mut sse = LegacySse::open(&server, "conformance").await;
+    sse.post(request(0, "initialize", init_params("2024-11-05", caps())))
+        .await;
+    assert_eq!(sse.stream.next_message(STEP).await.unwrap()["id"], 0);
+    sse.post(request(
         1,
         "tools/call",
         json!({ "name": "test_sampling", "arguments": { "prompt": PROMPT } }),
     ))
     .await;
-    let req = stream.next_message(STEP).await.unwrap();
+    let req = sse.stream.next_message(STEP).await.unwrap();
     assert_eq!(req["method"], "sampling/createMessage", "{req:#}");
-    post(json!({ "jsonrpc": "2.0", "id": req["id"], "result": sampling_answer() })).await;
-    let done = stream.next_message(STEP).await.unwrap();
+    sse.post(json!({ "jsonrpc": "2.0", "id": req["id"], "result": sampling_answer() }))
+        .await;
+    let done = sse.stream.next_message(STEP).await.unwrap();
     assert_eq!(done["id"], 1);
     assert!(first_text(&done["result"]).contains(CLIENT_TEXT));
 }
 
 #[tokio::test]
 async fn stdio_sampling_round_trip() {
-    let mut child = tokio::process::Command::new(bin())
-        .args(["stdio", "--app", "conformance"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut send = async |v: Value| {
-        stdin.write_all(format!("{v}\n").as_bytes()).await.unwrap();
-        stdin.flush().await.unwrap();
-    };
-    send(request(1, "initialize", init_params(LATEST_LEGACY, caps()))).await;
-    let mut recv = async || -> Value {
-        let line = tokio::time::timeout(STEP, lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        serde_json::from_str(&line).unwrap()
-    };
-    assert_eq!(recv().await["id"], 1);
-    send(request(
+    let mut p = StdioProc::start("conformance");
+    p.send(&request(
+        1,
+        "initialize",
+        init_params(LATEST_LEGACY, caps()),
+    ))
+    .await;
+    assert_eq!(p.recv().await["id"], 1);
+    p.send(&request(
         2,
         "tools/call",
         json!({ "name": "test_sampling", "arguments": { "prompt": PROMPT } }),
     ))
     .await;
-    let req = recv().await;
+    let req = p.recv().await;
     assert_eq!(req["method"], "sampling/createMessage", "{req:#}");
-    send(json!({ "jsonrpc": "2.0", "id": req["id"], "result": sampling_answer() })).await;
-    let done = recv().await;
+    p.send(&json!({ "jsonrpc": "2.0", "id": req["id"], "result": sampling_answer() }))
+        .await;
+    let done = p.recv().await;
     assert_eq!(done["id"], 2);
     assert!(first_text(&done["result"]).contains(CLIENT_TEXT));
 }

@@ -7,59 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
-use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-
-struct StdioProc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: Lines<BufReader<ChildStdout>>,
-}
-
-impl StdioProc {
-    fn start(app: &str) -> Self {
-        let mut child = Command::new(bin())
-            .args(["stdio", "--app", app])
-            .env("RUST_LOG", "info")
-            .env_remove("SKYPORT_CONFIG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn skyport stdio");
-        let stdin = child.stdin.take();
-        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    async fn send_line(&mut self, line: &str) {
-        let w = self.stdin.as_mut().expect("stdin open");
-        w.write_all(line.as_bytes()).await.unwrap();
-        w.write_all(b"\n").await.unwrap();
-        w.flush().await.unwrap();
-    }
-
-    async fn send(&mut self, msg: &Value) {
-        self.send_line(&serde_json::to_string(msg).unwrap()).await;
-    }
-
-    /// The next stdout line, which must be one JSON object.
-    async fn recv(&mut self) -> Value {
-        let line = tokio::time::timeout(STEP, self.stdout.next_line())
-            .await
-            .expect("no stdout line in time")
-            .unwrap()
-            .expect("stdout closed");
-        serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"))
-    }
-}
+use serde_json::json;
+use tokio::process::Command;
 
 #[tokio::test]
 async fn session_over_stdio_and_exit_on_eof() {

@@ -4,6 +4,10 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod stdio;
+#[allow(unused_imports)] // only the stdio tests use it
+pub use stdio::StdioProc;
+
 use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -671,4 +675,39 @@ pub async fn assert_alive(server: &Server) {
         .await
         .expect("the server stopped answering");
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// A legacy HTTP+SSE session: the open stream and the URL its endpoint event named.
+pub struct LegacySse {
+    /// The session's event stream (the endpoint event is already read).
+    pub stream: SseStream,
+    /// Where to POST messages.
+    pub post_url: String,
+}
+
+impl LegacySse {
+    /// Opens `GET /{app}/sse` and reads the endpoint event.
+    pub async fn open(server: &Server, app: &str) -> Self {
+        let resp = client()
+            .get(server.url(&format!("/{app}/sse")))
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        let mut stream = SseStream::new(resp);
+        let post_url = server.url(&stream.next_event(STEP).await.unwrap().data);
+        Self { stream, post_url }
+    }
+
+    /// POSTs a message; the answer must be 202 (replies arrive on the stream).
+    pub async fn post(&self, body: Value) {
+        let r = client()
+            .post(&self.post_url)
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&body).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
 }
