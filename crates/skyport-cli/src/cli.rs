@@ -21,8 +21,12 @@ pub(crate) struct Cli {
 enum Command {
     /// Serve the enabled apps over HTTP (Streamable HTTP and legacy SSE).
     Serve(ServeArgs),
+    /// Serve the apps plus the dev host at /dev: render widgets as ChatGPT or an MCP Apps host would.
+    Dev(ServeArgs),
     /// Serve one app over stdin/stdout.
     Stdio(StdioArgs),
+    /// Write every widget as static files for a CDN (split deployment; see widgets.base_url).
+    ExportWidgets(ExportArgs),
     /// List the apps this binary can serve.
     Apps,
 }
@@ -57,6 +61,10 @@ struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     default_app: Option<String>,
+    /// Directory for the server's files (env SKYPORT_DATA_DIR). Default ./data.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<PathBuf>,
     /// Stateless Streamable HTTP: no sessions (env SKYPORT_STATELESS).
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -74,11 +82,27 @@ struct StdioArgs {
     app: String,
 }
 
+#[derive(Debug, Args, Serialize, Default)]
+struct ExportArgs {
+    #[command(flatten)]
+    #[serde(flatten)]
+    common: CommonArgs,
+    /// Directory to write into (created if missing).
+    #[serde(skip)]
+    dir: PathBuf,
+    /// Apps whose widgets to export, comma-separated. Default: every production app.
+    #[arg(long, value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apps: Option<Vec<String>>,
+}
+
 /// Runs the chosen command.
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(args, false).await,
+        Command::Dev(args) => serve(args, true).await,
         Command::Stdio(args) => stdio(args).await,
+        Command::ExportWidgets(args) => export_widgets(args),
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(
@@ -101,11 +125,18 @@ fn init_logging(config: &Config) {
     logging::init(config.log_format, &config.log_level);
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, dev: bool) -> anyhow::Result<()> {
     let config = Config::load(args.common.config.as_deref(), &args)?;
     init_logging(&config);
     let apps = skyport_apps::build(&config.apps)?;
-    let server = Server::new(config, apps)?;
+    let mut server = Server::new(config, apps)?;
+    if dev {
+        let summaries = skyport_apps::registry()
+            .iter()
+            .map(|a| (a.name.to_owned(), a.summary.to_owned()))
+            .collect();
+        server = server.with_dev_host(summaries);
+    }
     let listener = server.bind().await?;
     let addr = listener.local_addr().context("reading the bound address")?;
     let names: Vec<String> = skyport_names(&server);
@@ -117,9 +148,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         stateless = server.config().stateless,
         "skyport ready at http://{addr}"
     );
+    if dev {
+        tracing::info!("dev host at http://{addr}/dev");
+    }
     tokio::spawn(on_signal);
     server.serve(listener).await.context("serving HTTP")?;
     tracing::info!("skyport stopped");
+    Ok(())
+}
+
+fn export_widgets(args: ExportArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.common.config.as_deref(), &args)?;
+    let apps = skyport_apps::build(&config.apps)?;
+    let written = crate::export::export(&apps, &args.dir)
+        .with_context(|| format!("writing widgets to {}", args.dir.display()))?;
+    for path in &written {
+        println!("{}", path.display());
+    }
+    println!(
+        "wrote {} files; serve {} at widgets.base_url (SKYPORT_WIDGETS_BASE_URL)",
+        written.len(),
+        args.dir.display()
+    );
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! ```
 
 mod cli;
+mod export;
 
 use std::process::ExitCode;
 

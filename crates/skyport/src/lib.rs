@@ -9,13 +9,22 @@
 //! - [`engine`]: apps (tools, resources, prompts), the per-request context,
 //!   sessions, and the dispatcher that answers both protocol eras.
 //! - [`transport`]: Streamable HTTP (stateful and stateless), legacy HTTP+SSE, stdio.
+//! - [`widgets`]: widget declarations, the shared bridge, dual-dialect
+//!   publishing (MCP Apps and ChatGPT), versioned templates, the result guard.
 //! - [`server`]: configuration, the HTTP router for all apps, health, metrics, shutdown.
+//! - [`devhost`]: the `/dev` page of `skyport dev` (a local ChatGPT / MCP Apps host).
 //! - [`observability`]: logs and Prometheus metrics.
 
+pub mod devhost;
 pub mod engine;
 pub mod observability;
 pub mod protocol;
 pub mod server;
 pub mod transport;
+pub mod widgets;
 
-pub use engine::{App, AppBuilder, RequestContext, ToolDef, ToolError, ToolOutput, ToolResult};
+pub use engine::{
+    App, AppBuilder, RequestContext, Security, ToolDef, ToolError, ToolOutput, ToolResult,
+    Visibility,
+};
+pub use widgets::{Csp, Widget};

@@ -33,7 +33,7 @@ static PRODUCTS: LazyLock<Arc<Vec<Product>>> = LazyLock::new(|| {
     Arc::new(serde_json::from_str(PRODUCTS_JSON).expect("the bundled products.json parses"))
 });
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct SearchArgs {
     query: String,
     #[serde(default)]

@@ -59,7 +59,7 @@ async fn with_progress(ctx: RequestContext) -> ToolResult {
     Ok(ToolOutput::text("Tool with progress executed successfully"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct SamplingArgs {
     prompt: String,
 }
@@ -76,7 +76,7 @@ async fn sampling(ctx: RequestContext, args: SamplingArgs) -> ToolResult {
     Ok(ToolOutput::text(format!("LLM response: {text}")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ElicitArgs {
     message: String,
 }

@@ -21,6 +21,10 @@ use super::prompt::PromptDef;
 use super::resource::{ResourceDef, TemplateDef};
 use super::tool::ToolDef;
 use crate::protocol::meta::KEY_SERVER_INFO;
+use crate::widgets::publish::{Published, publish};
+use crate::widgets::{
+    MCP_APPS_EXTENSION, MIME_MCP_APP, PublishedWidget, Widget, WidgetError, WidgetSettings,
+};
 
 /// A mistake in an app's declaration, found at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +92,33 @@ pub enum AppError {
         /// Why.
         why: String,
     },
+    /// A widget declaration is wrong (name, description, CSP, duplicate).
+    #[error(transparent)]
+    Widget(#[from] WidgetError),
+    /// A tool renders a widget the app does not declare.
+    #[error(
+        "app {app}: tool {tool:?} renders widget {widget:?}, which the app does not declare; declared widgets: {available}"
+    )]
+    UnknownWidget {
+        /// The app.
+        app: String,
+        /// The tool.
+        tool: String,
+        /// The missing widget.
+        widget: String,
+        /// The widgets that exist.
+        available: String,
+    },
+    /// An `openai/toolInvocation/*` text is too long for ChatGPT.
+    #[error("app {app}: tool {tool:?}: the {which} text is over 64 characters; shorten it")]
+    BadInvocationText {
+        /// The app.
+        app: String,
+        /// The tool.
+        tool: String,
+        /// "invoking" or "invoked".
+        which: &'static str,
+    },
     /// The app name cannot be used in a URL path.
     #[error(
         "app name {0:?} is invalid: use lowercase letters, digits and '-' (it becomes the path /{0}/mcp)"
@@ -101,10 +132,25 @@ pub(crate) struct ToolEntry {
     pub(crate) validator: jsonschema::Validator,
     /// Metric handles, made on the first call (no per-call label lookup).
     pub(crate) metrics: std::sync::OnceLock<crate::observability::metrics::ToolMetrics>,
+    /// Checks results for oversize or secret-bearing `structuredContent`.
+    pub(crate) guard: Arc<crate::widgets::guard::ResultGuard>,
+}
+
+/// What the app author declared, kept so the catalog can be rebuilt
+/// (new tools at run time, widget settings from the server config).
+#[derive(Clone, Default)]
+pub(crate) struct Declarations {
+    pub(crate) tools: Vec<ToolDef>,
+    pub(crate) resources: Vec<ResourceDef>,
+    pub(crate) templates: Vec<TemplateDef>,
+    pub(crate) prompts: Vec<PromptDef>,
+    pub(crate) widgets: Vec<Arc<Widget>>,
 }
 
 /// The app's declarations, indexed and with list pages pre-serialized.
 pub(crate) struct Catalog {
+    pub(crate) declared: Declarations,
+    pub(crate) widgets: Vec<PublishedWidget>,
     pub(crate) tools: Vec<ToolEntry>,
     pub(crate) tool_index: HashMap<String, usize>,
     pub(crate) resources: Vec<ResourceDef>,
@@ -134,6 +180,7 @@ pub struct App {
     capabilities: ServerCapabilities,
     page_size: usize,
     pub(crate) catalog: ArcSwap<Catalog>,
+    widget_settings: ArcSwap<WidgetSettings>,
     notifier: Notifier,
 }
 
@@ -153,6 +200,7 @@ pub struct AppBuilder {
     resources: Vec<ResourceDef>,
     templates: Vec<TemplateDef>,
     prompts: Vec<PromptDef>,
+    widgets: Vec<Arc<Widget>>,
     extensions: Vec<(String, JsonObject)>,
     page_size: usize,
 }
@@ -175,6 +223,7 @@ impl App {
             resources: Vec::new(),
             templates: Vec::new(),
             prompts: Vec::new(),
+            widgets: Vec::new(),
             extensions: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
         }
@@ -217,19 +266,59 @@ impl App {
 
     /// Replaces the tools at run time and notifies clients (`tools/list_changed`).
     pub fn replace_tools(&self, tools: Vec<ToolDef>) -> Result<(), AppError> {
-        let old = self.catalog.load();
-        let catalog = build_catalog(
-            &self.name,
-            &self.info,
-            self.page_size,
-            tools,
-            old.resources.clone(),
-            old.templates.clone(),
-            old.prompts.clone(),
-        )?;
-        self.catalog.store(Arc::new(catalog));
+        let mut declared = self.catalog.load().declared.clone();
+        declared.tools = tools;
+        self.rebuild(declared, &self.widget_settings.load())?;
         self.notifier.send(ServerEvent::ToolsListChanged);
         Ok(())
+    }
+
+    /// Re-publishes the widgets with the server's settings (CDN base URL,
+    /// version archive). Called once at start-up by the server.
+    pub fn publish_widgets(&self, settings: WidgetSettings) -> Result<(), AppError> {
+        let declared = self.catalog.load().declared.clone();
+        self.rebuild(declared, &settings)?;
+        self.widget_settings.store(Arc::new(settings));
+        Ok(())
+    }
+
+    fn rebuild(&self, declared: Declarations, settings: &WidgetSettings) -> Result<(), AppError> {
+        let catalog = build_catalog(&self.name, &self.info, self.page_size, declared, settings)?;
+        self.catalog.store(Arc::new(catalog));
+        Ok(())
+    }
+
+    /// The published widgets.
+    pub fn widgets(&self) -> Vec<PublishedWidget> {
+        self.catalog.load().widgets.clone()
+    }
+
+    /// The published widget called `name`.
+    pub fn widget(&self, name: &str) -> Option<PublishedWidget> {
+        self.catalog
+            .load()
+            .widgets
+            .iter()
+            .find(|w| w.name() == name)
+            .cloned()
+    }
+
+    /// The widget the tool `tool` renders, if any.
+    pub fn tool_widget(&self, tool: &str) -> Option<PublishedWidget> {
+        let catalog = self.catalog.load();
+        let &i = catalog.tool_index.get(tool)?;
+        let name = catalog.tools[i].def.ui.widget.as_deref()?;
+        catalog.widgets.iter().find(|w| w.name() == name).cloned()
+    }
+
+    /// Every tool's descriptor as listed (with its published `_meta`).
+    pub fn tool_descriptors(&self) -> Vec<rmcp::model::Tool> {
+        self.catalog
+            .load()
+            .tools
+            .iter()
+            .map(|t| t.def.descriptor.clone())
+            .collect()
     }
 }
 
@@ -270,6 +359,12 @@ impl AppBuilder {
         self
     }
 
+    /// Adds a widget; tools render it with `ToolDef::builder(..).widget(name)`.
+    pub fn widget(mut self, widget: Widget) -> Self {
+        self.widgets.push(Arc::new(widget));
+        self
+    }
+
     /// Declares a protocol extension in the capabilities (e.g. MCP Apps).
     pub fn extension(mut self, id: impl Into<String>, settings: JsonObject) -> Self {
         self.extensions.push((id.into(), settings));
@@ -306,18 +401,24 @@ impl AppBuilder {
         caps.prompts = Some(prompts);
         caps.logging = Some(JsonObject::new());
         caps.completions = Some(JsonObject::new());
-        if !self.extensions.is_empty() {
-            caps.extensions = Some(self.extensions.into_iter().collect());
+        let mut extensions = self.extensions;
+        if !self.widgets.is_empty() && !extensions.iter().any(|(id, _)| id == MCP_APPS_EXTENSION) {
+            let mut settings = JsonObject::new();
+            settings.insert("mimeTypes".into(), serde_json::json!([MIME_MCP_APP]));
+            extensions.push((MCP_APPS_EXTENSION.into(), settings));
         }
-        let catalog = build_catalog(
-            &self.name,
-            &self.info,
-            self.page_size,
-            self.tools,
-            self.resources,
-            self.templates,
-            self.prompts,
-        )?;
+        if !extensions.is_empty() {
+            caps.extensions = Some(extensions.into_iter().collect());
+        }
+        let declared = Declarations {
+            tools: self.tools,
+            resources: self.resources,
+            templates: self.templates,
+            prompts: self.prompts,
+            widgets: self.widgets,
+        };
+        let settings = WidgetSettings::default();
+        let catalog = build_catalog(&self.name, &self.info, self.page_size, declared, &settings)?;
         Ok(App {
             name: self.name,
             info: self.info,
@@ -325,6 +426,7 @@ impl AppBuilder {
             capabilities: caps,
             page_size: self.page_size,
             catalog: ArcSwap::from_pointee(catalog),
+            widget_settings: ArcSwap::from_pointee(settings),
             notifier: Notifier::new(),
         })
     }
@@ -358,11 +460,18 @@ fn build_catalog(
     app: &str,
     info: &Implementation,
     page_size: usize,
-    tools: Vec<ToolDef>,
-    resources: Vec<ResourceDef>,
-    templates: Vec<TemplateDef>,
-    prompts: Vec<PromptDef>,
+    declared: Declarations,
+    settings: &WidgetSettings,
 ) -> Result<Catalog, AppError> {
+    let mut tools = declared.tools.clone();
+    let Published {
+        widgets,
+        resources: widget_resources,
+    } = publish(app, &declared.widgets, &mut tools, settings)?;
+    let mut resources = declared.resources.clone();
+    resources.extend(widget_resources);
+    let templates = declared.templates.clone();
+    let prompts = declared.prompts.clone();
     let mut tool_index = HashMap::new();
     let mut entries = Vec::with_capacity(tools.len());
     for def in tools {
@@ -398,6 +507,7 @@ fn build_catalog(
             def,
             validator,
             metrics: std::sync::OnceLock::new(),
+            guard: Arc::new(crate::widgets::guard::ResultGuard::new(name.clone())),
         });
     }
     let mut resource_index = HashMap::new();
@@ -458,6 +568,8 @@ fn build_catalog(
         });
     }
     Ok(Catalog {
+        declared,
+        widgets,
         tools: entries,
         tool_index,
         resources,

@@ -451,6 +451,7 @@ impl Engine {
         let fut = entry.def.handler.call(ctx, args);
         let id = OwnedId::from_raw(id);
         let app = self.app.clone();
+        let guard = entry.guard.clone();
         let method_metrics = self.metrics.method(MethodKind::ToolsCall).clone();
         let started = Instant::now();
         Dispatch::Pending(Box::pin(async move {
@@ -469,6 +470,9 @@ impl Engine {
                 Ok(out) => {
                     if out.is_error {
                         tool_metrics.errors.inc();
+                    }
+                    if let Some(s) = &out.structured {
+                        guard.check(app.name(), s.get());
                     }
                     tool_reply(id.as_raw(), era, &out, &app)
                 }

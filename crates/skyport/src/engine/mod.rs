@@ -28,7 +28,10 @@ pub use notify::{Notifier, ServerEvent};
 pub use prompt::{Completer, PromptArgs, PromptDef};
 pub use resource::{ResourceDef, TemplateDef, TemplateVars};
 pub use session::{Negotiated, Session, Sessions};
-pub use tool::{BoxFuture, ToolBuilder, ToolDef, ToolError, ToolOutput, ToolResult};
+pub use tool::{
+    BoxFuture, Security, ToolBuilder, ToolDef, ToolError, ToolOutput, ToolResult, ToolUi,
+    Visibility,
+};
 
 use crate::observability::metrics::{AppMetrics, Metrics};
 

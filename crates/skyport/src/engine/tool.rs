@@ -132,11 +132,100 @@ pub enum ToolError {
     Internal(String),
 }
 
+/// Who may call a tool: the model, the widget (app), or both.
+///
+/// Published as MCP Apps `_meta.ui.visibility` and its ChatGPT mirrors
+/// (`openai/visibility`, `openai/widgetAccessible`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Visibility {
+    /// The model sees it and widgets may call it (the default).
+    #[default]
+    ModelAndApp,
+    /// Only the model: widgets may not call it.
+    Model,
+    /// Only widgets: hidden from the model (an app-only helper).
+    App,
+}
+
+impl Visibility {
+    /// The MCP Apps `ui.visibility` list.
+    pub fn as_list(self) -> &'static [&'static str] {
+        match self {
+            Visibility::ModelAndApp => &["model", "app"],
+            Visibility::Model => &["model"],
+            Visibility::App => &["app"],
+        }
+    }
+
+    /// True when widgets may call the tool.
+    pub fn app_can_call(self) -> bool {
+        self != Visibility::Model
+    }
+
+    /// True when the model sees the tool.
+    pub fn model_can_see(self) -> bool {
+        self != Visibility::App
+    }
+}
+
+/// What a caller must prove to run a tool (published as `securitySchemes`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Security {
+    /// Not declared: the server's default applies.
+    #[default]
+    ServerDefault,
+    /// Anyone may call it.
+    Anonymous,
+    /// A signed-in user with these OAuth scopes.
+    OAuth {
+        /// Scopes the token must carry.
+        scopes: Vec<String>,
+    },
+    /// Anyone may call it; signing in (with these scopes) unlocks more.
+    AnonymousOrOAuth {
+        /// Scopes that unlock the signed-in behaviour.
+        scopes: Vec<String>,
+    },
+}
+
+impl Security {
+    /// The `securitySchemes` array, or `None` for the server default.
+    pub fn schemes(&self) -> Option<Value> {
+        use serde_json::json;
+        match self {
+            Security::ServerDefault => None,
+            Security::Anonymous => Some(json!([{"type": "noauth"}])),
+            Security::OAuth { scopes } => Some(json!([{"type": "oauth2", "scopes": scopes}])),
+            Security::AnonymousOrOAuth { scopes } => Some(json!([
+                {"type": "noauth"},
+                {"type": "oauth2", "scopes": scopes}
+            ])),
+        }
+    }
+}
+
+/// How a tool presents itself in chat hosts: its widget, visibility,
+/// security and status texts. Turned into `_meta` when the app is built.
+#[derive(Debug, Clone, Default)]
+pub struct ToolUi {
+    /// The name of the app widget this tool renders.
+    pub widget: Option<String>,
+    /// Who may call it.
+    pub visibility: Visibility,
+    /// What a caller must prove.
+    pub security: Security,
+    /// Status text while it runs (ChatGPT, at most 64 characters).
+    pub invoking: Option<String>,
+    /// Status text when done (ChatGPT, at most 64 characters).
+    pub invoked: Option<String>,
+}
+
 /// A tool as registered in an app: its descriptor, compiled schema and handler.
 #[derive(Clone)]
 pub struct ToolDef {
     pub(crate) descriptor: Tool,
     pub(crate) handler: Arc<dyn ToolHandler>,
+    pub(crate) ui: ToolUi,
 }
 
 impl std::fmt::Debug for ToolDef {
@@ -159,6 +248,7 @@ impl ToolDef {
             annotations: None,
             icons: None,
             meta: MetaObject::new(),
+            ui: ToolUi::default(),
         }
     }
 
@@ -170,6 +260,11 @@ impl ToolDef {
     /// The tool's name.
     pub fn name(&self) -> &str {
         &self.descriptor.name
+    }
+
+    /// Its widget, visibility, security and status texts.
+    pub fn ui(&self) -> &ToolUi {
+        &self.ui
     }
 }
 
@@ -184,6 +279,7 @@ pub struct ToolBuilder {
     annotations: Option<ToolAnnotations>,
     icons: Option<Vec<Icon>>,
     meta: MetaObject,
+    ui: ToolUi,
 }
 
 /// An empty object schema: the tool takes no arguments.
@@ -268,6 +364,37 @@ impl ToolBuilder {
         self
     }
 
+    /// Renders the app widget called `name` (declared with `AppBuilder::widget`).
+    /// A name the app does not declare fails at start-up.
+    pub fn widget(mut self, name: impl Into<String>) -> Self {
+        self.ui.widget = Some(name.into());
+        self
+    }
+
+    /// Who may call the tool (default: the model and widgets).
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.ui.visibility = visibility;
+        self
+    }
+
+    /// What a caller must prove (published as `securitySchemes`).
+    pub fn security(mut self, security: Security) -> Self {
+        self.ui.security = security;
+        self
+    }
+
+    /// Status text hosts show while the tool runs (at most 64 characters).
+    pub fn invoking(mut self, text: impl Into<String>) -> Self {
+        self.ui.invoking = Some(text.into());
+        self
+    }
+
+    /// Status text hosts show when the tool is done (at most 64 characters).
+    pub fn invoked(mut self, text: impl Into<String>) -> Self {
+        self.ui.invoked = Some(text.into());
+        self
+    }
+
     /// Finishes with an untyped handler receiving the validated argument object.
     pub fn handler<F, Fut>(self, f: F) -> ToolDef
     where
@@ -297,17 +424,22 @@ impl ToolBuilder {
         ToolDef {
             descriptor: tool,
             handler: Arc::new(FnHandler(f)),
+            ui: self.ui,
         }
     }
 
     /// Finishes with a typed handler: arguments are deserialized into `A`
     /// (after schema validation); a mismatch becomes an `isError` result.
-    pub fn typed_handler<A, F, Fut>(self, f: F) -> ToolDef
+    /// Without an explicit input schema, the schema is generated from `A`.
+    pub fn typed_handler<A, F, Fut>(mut self, f: F) -> ToolDef
     where
-        A: DeserializeOwned + Send + 'static,
+        A: DeserializeOwned + JsonSchema + Send + 'static,
         F: Fn(RequestContext, A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ToolResult> + Send + 'static,
     {
+        if self.input_schema.is_none() {
+            self.input_schema = Some(schema_for::<A>());
+        }
         let f = Arc::new(f);
         self.handler(move |ctx, args| {
             let parsed = serde_json::from_value::<A>(Value::Object(args));

@@ -5,7 +5,7 @@
 //! loopback only, loopback origins only, bounded bodies and drains.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
@@ -36,10 +36,37 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter when `RUST_LOG` is unset.
     pub log_level: String,
+    /// Where the server keeps its files (the embedded store, earlier widget
+    /// versions). Default `./data`, beside where the server runs.
+    pub data_dir: PathBuf,
     /// HTTP limits and checks.
     pub http: HttpConfig,
     /// Protocol engine settings.
     pub mcp: McpConfig,
+    /// Widget publishing.
+    pub widgets: WidgetsConfig,
+}
+
+/// The `[widgets]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WidgetsConfig {
+    /// Split deployment (seed 003): templates load their styles and scripts
+    /// from this URL, where `skyport export-widgets DIR` output is published,
+    /// and the CSP allows its origin. Default none: widgets are self-contained.
+    pub base_url: Option<String>,
+    /// Days an earlier widget version stays readable after a redeploy, for
+    /// hosts that cached the old template URI. Default 30; 0 keeps none.
+    pub retention_days: u64,
+}
+
+impl Default for WidgetsConfig {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            retention_days: 30,
+        }
+    }
 }
 
 /// The `[http]` section.
@@ -85,8 +112,10 @@ impl Default for Config {
             stateless: false,
             log_format: LogFormat::Human,
             log_level: "info".into(),
+            data_dir: PathBuf::from("data"),
             http: HttpConfig::default(),
             mcp: McpConfig::default(),
+            widgets: WidgetsConfig::default(),
         }
     }
 }
@@ -124,7 +153,7 @@ pub struct ConfigError(String);
 /// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
 /// instead of being ignored), so other tools must not use the prefix: the
 /// test scripts use `TEST_POSTGRES_URL` and `TEST_REDIS_URL`.
-const SECTIONS: [&str; 2] = ["http", "mcp"];
+const SECTIONS: [&str; 3] = ["http", "mcp", "widgets"];
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -190,6 +219,16 @@ impl Config {
         if self.http.max_body_bytes == 0 {
             return Err(ConfigError("http.max_body_bytes must be above 0".into()));
         }
+        if let Some(base) = &self.widgets.base_url {
+            let ok = (base.starts_with("https://") || base.starts_with("http://"))
+                && !base.contains(['?', '#'])
+                && base.split("://").nth(1).is_some_and(|r| !r.is_empty());
+            if !ok {
+                return Err(ConfigError(format!(
+                    "widgets.base_url {base:?} is not an http(s) URL without query: give where `skyport export-widgets` output is served, e.g. https://cdn.example.com/widgets"
+                )));
+            }
+        }
         if self.http.sse_keep_alive_secs == 0 {
             return Err(ConfigError(
                 "http.sse_keep_alive_secs must be above 0".into(),
@@ -207,6 +246,25 @@ impl Config {
             sse_keep_alive: Duration::from_secs(self.http.sse_keep_alive_secs),
             sse_retry: Duration::from_millis(self.http.sse_retry_ms),
             stateless: self.stateless,
+        }
+    }
+
+    /// How widgets are published: the CDN base URL and the version archive
+    /// under `{data_dir}/widgets`.
+    pub fn widget_settings(&self) -> crate::widgets::WidgetSettings {
+        let days = self.widgets.retention_days;
+        crate::widgets::WidgetSettings {
+            base_url: self
+                .widgets
+                .base_url
+                .as_ref()
+                .map(|b| b.trim_end_matches('/').to_owned()),
+            archive: (days > 0).then(|| {
+                crate::widgets::WidgetArchive::new(
+                    self.data_dir.join("widgets"),
+                    Duration::from_secs(days * 86_400),
+                )
+            }),
         }
     }
 

@@ -45,6 +45,9 @@ pub enum ServerError {
     /// Two apps share a name.
     #[error("two apps are named {0:?}")]
     DuplicateApp(String),
+    /// An app's declaration is broken (found when publishing its widgets).
+    #[error(transparent)]
+    App(#[from] crate::engine::AppError),
     /// Listening failed.
     #[error("cannot listen on {addr}: {source} (set --listen or SKYPORT_LISTEN)")]
     Listen {
@@ -63,6 +66,8 @@ pub struct Server {
     config: Arc<Config>,
     metrics: Metrics,
     shutdown: CancellationToken,
+    /// App summaries for the dev host; `Some` mounts `/dev`.
+    dev_host: Option<Arc<BTreeMap<String, String>>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -81,7 +86,9 @@ impl Server {
         }
         let metrics = Metrics::new();
         let mut engines = BTreeMap::new();
+        let widget_settings = config.widget_settings();
         for app in apps {
+            app.publish_widgets(widget_settings.clone())?;
             let name = app.name().to_owned();
             let engine = Arc::new(Engine::new(
                 Arc::new(app),
@@ -105,7 +112,20 @@ impl Server {
             config: Arc::new(config),
             metrics,
             shutdown: CancellationToken::new(),
+            dev_host: None,
         })
+    }
+
+    /// Mounts the dev host at `/dev` (`skyport dev`); `summaries` maps app
+    /// names to one line about each.
+    pub fn with_dev_host(mut self, summaries: BTreeMap<String, String>) -> Self {
+        self.dev_host = Some(Arc::new(summaries));
+        self
+    }
+
+    /// Every enabled app's engine, by name.
+    pub fn engines(&self) -> &BTreeMap<String, Arc<Engine>> {
+        &self.engines
     }
 
     /// The engine of an app.
@@ -152,6 +172,21 @@ impl Server {
             if self.default_app.as_deref() == Some(name) {
                 router = router.merge(http::routes(state(String::new())));
             }
+        }
+        if let Some(summaries) = &self.dev_host {
+            let apps = self
+                .engines
+                .iter()
+                .map(|(name, engine)| crate::devhost::DevApp {
+                    engine: engine.clone(),
+                    summary: summaries.get(name).cloned().unwrap_or_default(),
+                })
+                .collect();
+            router = router.merge(crate::devhost::routes(
+                apps,
+                self.default_app.clone(),
+                http_settings,
+            ));
         }
         router
     }

@@ -3,8 +3,10 @@
 
 pub mod guard;
 pub mod legacy_sse;
+pub mod rest;
 pub mod sse;
 pub mod streamable;
+pub mod widget_pages;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,7 +66,8 @@ pub struct AppState {
     pub prefix: String,
 }
 
-/// The MCP routes of one app under `prefix` ("/{app}", or "" for the default app).
+/// The routes of one app under `prefix` ("/{app}", or "" for the default app):
+/// MCP (Streamable HTTP, legacy SSE), the REST tool API and widget pages.
 pub fn routes(state: AppState) -> Router {
     let p = state.prefix.clone();
     let state = Arc::new(state);
@@ -77,6 +80,9 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(&format!("{p}/sse"), get(legacy_sse::connect))
         .route(&format!("{p}/messages"), post(legacy_sse::message))
+        .route(&format!("{p}/mcp/tools/list"), post(rest::list))
+        .route(&format!("{p}/mcp/tools/call"), post(rest::call))
+        .route(&format!("{p}/widgets/{{name}}"), get(widget_pages::page))
         .with_state(state)
 }
 

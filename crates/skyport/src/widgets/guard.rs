@@ -1,0 +1,215 @@
+//! The result guard: `structuredContent` is read by the model (ChatGPT puts it
+//! in context verbatim), so it must stay small and must never carry secrets.
+//! Findings are logged once per tool and kind, and shown in the dev host.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// Past this many estimated tokens, `structuredContent` crowds the model's
+/// context; widget-only data belongs in `_meta`.
+pub const MAX_STRUCTURED_TOKENS: usize = 4096;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Works, but hurts (size).
+    Warning,
+    /// Must be fixed (a secret reaches the model).
+    Error,
+}
+
+/// One problem in a tool result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// How serious.
+    pub severity: Severity,
+    /// `oversize` or `secret`.
+    pub kind: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// JSON Pointer of the offending value.
+    pub path: String,
+}
+
+/// Rough token estimate: ~4 bytes of JSON per token.
+pub fn estimated_tokens(json_len: usize) -> usize {
+    json_len.div_ceil(4)
+}
+
+/// Normalised key fragments that name credentials.
+const SECRET_WORDS: [&str; 12] = [
+    "password",
+    "passwd",
+    "secret",
+    "apikey",
+    "privatekey",
+    "accesstoken",
+    "refreshtoken",
+    "idtoken",
+    "authorization",
+    "cookie",
+    "cvv",
+    "cardnumber",
+];
+
+/// True when an object key looks like it holds a credential.
+pub fn is_secret_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    k == "token" || k.ends_with("token") || SECRET_WORDS.iter().any(|w| k.contains(w))
+}
+
+/// Inspects serialized `structuredContent`.
+pub fn inspect_json(json: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let tokens = estimated_tokens(json.len());
+    if tokens > MAX_STRUCTURED_TOKENS {
+        findings.push(Finding {
+            severity: Severity::Warning,
+            kind: "oversize",
+            message: format!(
+                "structuredContent is ~{tokens} tokens ({} bytes), over the ~{MAX_STRUCTURED_TOKENS}-token budget: keep what the model needs there and move widget-only data to _meta",
+                json.len()
+            ),
+            path: "/structuredContent".into(),
+        });
+    }
+    // Parse only when a key could match: most results have no such substring.
+    if may_hold_secret_key(json)
+        && let Ok(value) = serde_json::from_str::<Value>(json)
+    {
+        secret_keys(
+            &value,
+            &mut String::from("/structuredContent"),
+            &mut findings,
+        );
+    }
+    findings
+}
+
+/// Inspects a `structuredContent` value.
+pub fn inspect_value(value: &Value) -> Vec<Finding> {
+    inspect_json(&value.to_string())
+}
+
+fn may_hold_secret_key(json: &str) -> bool {
+    let lower = json.to_ascii_lowercase();
+    [
+        "pass", "secret", "key", "token", "auth", "cookie", "cvv", "card",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+fn secret_keys(value: &Value, path: &mut String, out: &mut Vec<Finding>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                let empty = matches!(v, Value::Null) || v.as_str().is_some_and(str::is_empty);
+                if is_secret_key(k) && !empty {
+                    out.push(Finding {
+                        severity: Severity::Error,
+                        kind: "secret",
+                        message: format!(
+                            "key {k:?} looks like a credential: the model reads structuredContent (and widgets expose it in devtools); never return secrets"
+                        ),
+                        path: path.clone(),
+                    });
+                } else {
+                    secret_keys(v, path, out);
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                secret_keys(v, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks one tool's results and logs each kind of finding once (a tool
+/// that leaks on every call would otherwise flood the log).
+#[derive(Debug, Default)]
+pub struct ResultGuard {
+    tool: String,
+    warned_oversize: std::sync::atomic::AtomicBool,
+    warned_secret: std::sync::atomic::AtomicBool,
+}
+
+impl ResultGuard {
+    /// A guard for the results of `tool`.
+    pub fn new(tool: impl Into<String>) -> Self {
+        Self {
+            tool: tool.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Inspects `structured` (serialized `structuredContent`) of one result.
+    pub fn check(&self, app: &str, structured: &str) {
+        let tool = self.tool.as_str();
+        use std::sync::atomic::Ordering::Relaxed;
+        // Cheap exits first: the common result is small and has no suspicious key.
+        if structured.len() <= MAX_STRUCTURED_TOKENS * 4 && !may_hold_secret_key(structured) {
+            return;
+        }
+        for f in inspect_json(structured) {
+            let flag = match f.kind {
+                "oversize" => &self.warned_oversize,
+                _ => &self.warned_secret,
+            };
+            if !flag.swap(true, Relaxed) {
+                tracing::warn!(app, tool, path = %f.path, "{} (logged once per tool)", f.message);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_keys_are_found_with_their_path() {
+        let f = inspect_value(&json!({
+            "user": {"name": "Ada", "apiKey": "sk-1", "password_hash": "x"},
+            "items": [{"access_token": "t"}],
+            "tokens": 3,
+            "sessionToken": "",
+        }));
+        let paths: Vec<_> = f.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/structuredContent/items/0/access_token",
+                "/structuredContent/user/apiKey",
+                "/structuredContent/user/password_hash",
+            ]
+        );
+        assert!(f.iter().all(|f| f.severity == Severity::Error));
+    }
+
+    #[test]
+    fn harmless_results_pass_and_big_ones_warn() {
+        assert!(inspect_value(&json!({"greeting": "Hello", "keyboard": "qwerty"})).is_empty());
+        let big = json!({"items": "x".repeat(20_000)});
+        let f = inspect_value(&big);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, "oversize");
+    }
+}

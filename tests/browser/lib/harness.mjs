@@ -1,0 +1,96 @@
+// Shared fixtures for the browser tests: start the real `skyport` binary on a
+// free port and launch Debian's chromium through playwright-core.
+//
+// Environment:
+//   SKYPORT_BIN  the binary to run (default: target/debug/skyport of this repo)
+//   CHROMIUM     the browser (default /usr/bin/chromium; never downloaded)
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** Repository root. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The skyport binary under test. */
+export const skyportBin = process.env.SKYPORT_BIN || path.join(repoRoot, 'target/debug/skyport');
+
+/** The browser: Debian's chromium, as DEVELOPERS.md requires. */
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** True when the browser exists; tests print SKIPPED otherwise. */
+export const haveChromium = existsSync(chromiumPath);
+
+/**
+ * Starts `skyport <command> --listen 127.0.0.1:0 ...args` and resolves once
+ * it logs its ready line. Returns `{ url, proc, logs, stop }`; `url` has no
+ * trailing slash. `logs()` returns everything the server wrote so far.
+ */
+export async function startSkyport(args = ['dev'], { env = {} } = {}) {
+  if (!existsSync(skyportBin)) {
+    throw new Error(`${skyportBin} does not exist: run \`cargo build -p skyport-cli\` first`);
+  }
+  const [command, ...rest] = args;
+  const proc = spawn(skyportBin, [command, '--listen', '127.0.0.1:0', ...rest], {
+    env: { ...process.env, SKYPORT_LOG_FORMAT: 'human', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`skyport did not become ready:\n${output}`)), 15000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const m = output.match(/skyport ready at (http:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`skyport exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    logs: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Launches headless chromium with the flags DEVELOPERS.md prescribes. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Collects page errors and console errors so a test can assert none
+ * happened (an XSS payload that runs, a CSP violation, a script crash).
+ */
+export function watchPage(page) {
+  const errors = [];
+  const dialogs = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  return { errors, dialogs };
+}
