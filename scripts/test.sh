@@ -5,9 +5,15 @@
 #   3. the official MCP conformance suite against the built-in `conformance` app
 #   4. the official TypeScript SDK client (client-check) against every built-in app,
 #      over Streamable HTTP (stateful and stateless) and legacy HTTP+SSE
+#   5. `skyport doctor` on every built-in app (a clean report)
+#   6. an app made by `skyport new` builds and passes its own tests
+#   7. browser tests (tests/browser): widgets in the dev host, under the official
+#      MCP Apps AppBridge and standalone, in Debian's chromium via playwright-core
 # Ends with one line "suites: N passed, N failed"; exit status 1 when any suite failed.
 #
-# Needs ../shared (the shared tools) beside the repository, Node.js >= 20 and npm.
+# Needs ../shared (the shared tools) beside the repository, Node.js >= 20 and npm,
+# and /usr/bin/chromium for the browser tests (.ci/run installs it; without it
+# they print SKIPPED).
 # SKYPORT_TEST_QUICK=1 skips the lints (for a fast local loop).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +81,35 @@ if [[ -x $SHARED/tools/conformance/run.sh ]]; then
   suite "client-check bench (legacy SSE)" check http://127.0.0.1:18901/bench/sse --sse --call search_products '{"query":"a"}'
 else
   echo "SKIPPED: the shared conformance and client-check suites ($SHARED/tools not found)"
+fi
+
+if [[ -x $SHARED/tools/conformance/run.sh ]]; then
+  doctor() { # doctor URL: a built-in app must get a clean report
+    "$BIN" doctor "$1"
+  }
+  for app in greeter conformance bench; do
+    suite "skyport doctor $app" doctor "http://127.0.0.1:18901/$app/mcp"
+  done
+fi
+
+scaffold() { # an app from `skyport new` builds and passes its tests, as generated
+  local dir; dir=$(mktemp -d)
+  "$BIN" new demo-app --dir "$dir" --skyport-path "$ROOT/crates/skyport" || return 1
+  # The workspace's lock and target dir: the same dependency versions, already built.
+  cp "$ROOT/Cargo.lock" "$dir/demo-app/"
+  (cd "$dir/demo-app" && CARGO_TARGET_DIR=$ROOT/target cargo test -q 2>&1) || return 1
+  rm -rf "$dir"
+}
+suite "skyport new: the generated app passes its tests" scaffold
+
+browser() {
+  (cd tests/browser && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; } \
+    && SKYPORT_BIN=$BIN node --test --test-concurrency=1 ./*.test.mjs)
+}
+if [[ -x /usr/bin/chromium ]]; then
+  suite "browser tests (chromium)" browser
+else
+  echo "SKIPPED: browser tests (/usr/bin/chromium is not installed: apt-get install chromium)"
 fi
 
 echo

@@ -27,6 +27,8 @@ enum Command {
     Stdio(StdioArgs),
     /// Write every widget as static files for a CDN (split deployment; see widgets.base_url).
     ExportWidgets(ExportArgs),
+    /// Create a new app crate (a tool, its widget and tests) that builds and passes its tests.
+    New(NewArgs),
     /// List the apps this binary can serve.
     Apps,
 }
@@ -96,6 +98,18 @@ struct ExportArgs {
     apps: Option<Vec<String>>,
 }
 
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// The app's name: lowercase letters, digits and '-' (its crate name and path /NAME/mcp).
+    name: String,
+    /// Directory to create the app in. Default: the current directory.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Depend on the skyport library at this path (default: the checkout this binary was built from, if present).
+    #[arg(long)]
+    skyport_path: Option<PathBuf>,
+}
+
 /// Runs the chosen command.
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -103,6 +117,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dev(args) => serve(args, true).await,
         Command::Stdio(args) => stdio(args).await,
         Command::ExportWidgets(args) => export_widgets(args),
+        Command::New(args) => new_app(args),
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(
@@ -170,6 +185,22 @@ fn export_widgets(args: ExportArgs) -> anyhow::Result<()> {
         written.len(),
         args.dir.display()
     );
+    Ok(())
+}
+
+fn new_app(args: NewArgs) -> anyhow::Result<()> {
+    use crate::scaffold::{SkyportSource, generate};
+    let source = match args.skyport_path {
+        Some(p) => SkyportSource::Path(std::path::absolute(&p).unwrap_or(p)),
+        None => SkyportSource::default_for_this_build(),
+    };
+    let root = generate(&args.name, &args.dir, &source)?;
+    println!("created {}", root.display());
+    println!(
+        "  cd {} && cargo test            # its tests, on a real socket",
+        root.display()
+    );
+    println!("  cargo run -- --dev                # serve it, with the dev host at /dev");
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 
 mod cli;
 mod export;
+mod scaffold;
 
 use std::process::ExitCode;
 

@@ -20,6 +20,8 @@ pub mod engine;
 pub mod observability;
 pub mod protocol;
 pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transport;
 pub mod widgets;
 
