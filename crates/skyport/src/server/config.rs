@@ -237,11 +237,16 @@ impl Config {
         Ok(())
     }
 
-    /// The HTTP transport settings.
+    /// The HTTP transport settings. The widget CDN's origin
+    /// (`widgets.base_url`) is an allowed origin: its pages call the REST API.
     pub fn http_settings(&self) -> HttpSettings {
+        let mut allowed_origins = self.http.allowed_origins.clone();
+        if let Some(base) = &self.widgets.base_url {
+            allowed_origins.push(crate::widgets::publish::origin_of(base));
+        }
         HttpSettings {
             allowed_hosts: self.http.allowed_hosts.clone(),
-            allowed_origins: self.http.allowed_origins.clone(),
+            allowed_origins,
             max_body_bytes: self.http.max_body_bytes,
             sse_keep_alive: Duration::from_secs(self.http.sse_keep_alive_secs),
             sse_retry: Duration::from_millis(self.http.sse_retry_ms),

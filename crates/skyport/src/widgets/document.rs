@@ -88,6 +88,8 @@ fn head_start(out: &mut String, app: &str, widget: &Widget, tool: Option<&str>) 
     let title = widget.title.as_deref().unwrap_or(&widget.name);
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // No favicon request: a standalone page would log a 404 for it.
+    out.push_str("<link rel=\"icon\" href=\"data:,\">\n");
     let _ = writeln!(
         out,
         "<meta name=\"skyport:app\" content=\"{}\">",

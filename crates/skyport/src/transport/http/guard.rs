@@ -78,7 +78,7 @@ pub fn check_host_and_origin(
 }
 
 /// An entry without a port allows any port of that scheme and host.
-fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
+pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
     let origin_l = origin.to_ascii_lowercase();
     let without_port = match origin_l.split_once("://") {
         Some((scheme, authority)) => format!("{scheme}://{}", host_of(authority)),

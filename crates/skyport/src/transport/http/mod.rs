@@ -80,9 +80,8 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(&format!("{p}/sse"), get(legacy_sse::connect))
         .route(&format!("{p}/messages"), post(legacy_sse::message))
-        .route(&format!("{p}/mcp/tools/list"), post(rest::list))
-        .route(&format!("{p}/mcp/tools/call"), post(rest::call))
         .route(&format!("{p}/widgets/{{name}}"), get(widget_pages::page))
+        .merge(rest::routes(&p, &state))
         .with_state(state)
 }
 

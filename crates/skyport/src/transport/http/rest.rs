@@ -23,6 +23,26 @@ use crate::protocol::version::Version;
 
 type St = State<Arc<AppState>>;
 
+/// The REST routes under `prefix`, with CORS for the allowed origins: a
+/// widget page served from a CDN (`widgets.base_url`) calls them cross-origin.
+pub(crate) fn routes(prefix: &str, state: &Arc<AppState>) -> axum::Router<Arc<AppState>> {
+    use axum::routing::post;
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed = state.http.allowed_origins.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|o| guard::origin_allowed(o, &allowed))
+        }))
+        .allow_methods([axum::http::Method::POST])
+        .allow_headers([header::CONTENT_TYPE]);
+    axum::Router::new()
+        .route(&format!("{prefix}/mcp/tools/list"), post(list))
+        .route(&format!("{prefix}/mcp/tools/call"), post(call))
+        .layer(cors)
+}
+
 /// The body of `POST …/mcp/tools/call`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
