@@ -25,6 +25,8 @@ enum Command {
     Stdio(StdioArgs),
     /// List the apps this binary can serve.
     Apps,
+    /// Check any MCP server for reasons a widget would not render in ChatGPT or MCP Apps hosts.
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 /// Flags shared by the serving commands; each overrides the config file and env.
@@ -79,6 +81,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Stdio(args) => stdio(args).await,
+        Command::Doctor(args) => crate::doctor::run(args).await,
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(
