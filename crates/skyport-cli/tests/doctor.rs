@@ -136,6 +136,11 @@ async fn a_clean_dual_dialect_widget_app_passes_with_no_findings_to_fix() {
             .skip(1)
             .all(|l| l.starts_with("OK ") || l == run.summary())
     );
+    // Both tools were found although each list page holds one.
+    for tool in ["tool show_board", "tool delete_board"] {
+        let ok = ("OK".to_owned(), "tool-ok".to_owned(), tool.to_owned());
+        assert!(run.findings().contains(&ok), "{tool}:\n{}", run.stdout);
+    }
     // The read-only, argument-free widget tool was called and the report says why.
     assert!(
         run.lines("tool-called")[0].contains("readOnlyHint"),
@@ -334,13 +339,15 @@ async fn tools_are_called_only_when_safe_or_asked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_the_library_refuses_are_found_on_other_servers() {
     let raw = RawFixtures::start().await;
-    assert_fault(
+    // This server answers in SSE and requires its session id: doctor copes.
+    let run = assert_fault(
         &raw.url("nodesc"),
         &[],
         "tool-no-description",
         "tool mystery",
     )
     .await;
+    assert!(!run.lines("resources-ok").is_empty(), "{}", run.stdout);
     assert_fault(
         &raw.url("badschema"),
         &[],
@@ -365,6 +372,23 @@ async fn faults_the_library_refuses_are_found_on_other_servers() {
         run.lines("init-failed")[0].contains("text/html"),
         "says why: {}",
         run.stdout
+    );
+    let started = std::time::Instant::now();
+    let run = assert_fault(
+        &raw.url("slow"),
+        &["--timeout", "1"],
+        "init-failed",
+        "server",
+    )
+    .await;
+    assert!(
+        run.lines("init-failed")[0].contains("within 1 s"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "--timeout bounds the wait"
     );
 }
 

@@ -147,7 +147,9 @@ fn clean(destructive_calls: Arc<AtomicUsize>) -> App {
             destructive_calls.fetch_add(1, Ordering::SeqCst);
             async { Ok(ToolOutput::text("deleted")) }
         });
+    // One item per list page: doctor must follow nextCursor.
     app("clean")
+        .page_size(1)
         .tool(show)
         .tool(delete)
         .resource(template(uri, MCP_APP, GOOD_HTML, csp(&[CDN], &[API])))

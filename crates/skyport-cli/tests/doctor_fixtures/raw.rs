@@ -1,10 +1,12 @@
 //! A hand-written JSON-RPC responder for faults the skyport library refuses
 //! to produce: a tool without a description, a non-object input schema, a
-//! server without `resources/*`, and an endpoint that answers HTML.
+//! server without `resources/*`, an endpoint that answers HTML and one that
+//! never answers. The no-description route also answers in SSE and insists
+//! on its session id, as other implementations do.
 
 use axum::Router;
 use axum::extract::{Json, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -49,11 +51,19 @@ fn tools(fault: Fault) -> Value {
     }
 }
 
-async fn rpc(State(fault): State<Fault>, Json(msg): Json<Value>) -> Response {
+/// The session id the SSE route issues and then requires.
+const SESSION: &str = "raw-session-1";
+
+async fn rpc(State(fault): State<Fault>, headers: HeaderMap, Json(msg): Json<Value>) -> Response {
+    let method = msg.get("method").and_then(Value::as_str).unwrap_or("");
+    let sse = matches!(fault, Fault::NoDescription);
+    let session = headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
+    if sse && method != "initialize" && session != Some(SESSION) {
+        return (StatusCode::BAD_REQUEST, "missing Mcp-Session-Id").into_response();
+    }
     let Some(id) = msg.get("id").cloned() else {
         return StatusCode::ACCEPTED.into_response(); // a notification
     };
-    let method = msg.get("method").and_then(Value::as_str).unwrap_or("");
     let resources = !matches!(fault, Fault::NoResources);
     let result = match method {
         "initialize" => json!({
@@ -70,7 +80,29 @@ async fn rpc(State(fault): State<Fault>, Json(msg): Json<Value>) -> Response {
             .into_response();
         }
     };
-    Json(json!({"jsonrpc": "2.0", "id": id, "result": result})).into_response()
+    let response = json!({"jsonrpc": "2.0", "id": id, "result": result});
+    if !sse {
+        return Json(response).into_response();
+    }
+    // A priming event, a notification, then the response, CRLF-framed.
+    let body = format!(
+        "id: 0\r\ndata:\r\n\r\n: keep-alive\r\n\r\nevent: message\r\ndata: {}\r\n\r\nevent: message\r\nid: 1\r\ndata: {}\r\n\r\n",
+        json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "hi"}}),
+        response
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::HeaderName::from_static("mcp-session-id"), SESSION),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn never() -> Response {
+    tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+    StatusCode::GATEWAY_TIMEOUT.into_response()
 }
 
 async fn html() -> Response {
@@ -89,14 +121,15 @@ pub struct RawFixtures {
 }
 
 impl RawFixtures {
-    /// Serves `/nodesc/mcp`, `/badschema/mcp`, `/noresources/mcp` and `/html/mcp`.
+    /// Serves `/nodesc/mcp`, `/badschema/mcp`, `/noresources/mcp`, `/html/mcp` and `/slow/mcp`.
     pub async fn start() -> Self {
         let route = |fault| post(rpc).with_state(fault);
         let app = Router::new()
             .route("/nodesc/mcp", route(Fault::NoDescription))
             .route("/badschema/mcp", route(Fault::BadSchema))
             .route("/noresources/mcp", route(Fault::NoResources))
-            .route("/html/mcp", post(html));
+            .route("/html/mcp", post(html))
+            .route("/slow/mcp", post(never));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();

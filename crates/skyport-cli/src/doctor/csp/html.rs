@@ -1,85 +1,7 @@
-//! What a widget's HTML loads from other origins, and whether a CSP source
-//! list allows it.
-//!
-//! Hosts build the iframe's Content Security Policy from the domains the
-//! template declares and allow nothing else, so every absolute URL the HTML
-//! loads (scripts, styles, images, fonts, frames, `fetch`, sockets) must be
-//! listed. The scan is a tolerant tokenizer, not a browser: it reads tag
-//! attributes, CSS `url()`/`@import` and the string literal passed to the
-//! usual network calls, which is where real widgets put their URLs.
+//! The HTML scan: tag attributes, CSS `url()`/`@import`, and the string
+//! literal passed to the usual network calls in scripts.
 
-use reqwest::Url;
-
-/// Which CSP list governs a load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum CspKind {
-    /// Scripts, styles, images, fonts, media: `resourceDomains`.
-    Resource,
-    /// `fetch`, XHR, WebSocket, EventSource: `connectDomains`.
-    Connect,
-    /// Nested iframes: `frameDomains`.
-    Frame,
-}
-
-/// One URL the HTML uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct UrlUse {
-    /// The URL as written (protocol-relative URLs get `https:`).
-    pub(crate) url: String,
-    /// The CSP list it needs.
-    pub(crate) kind: CspKind,
-    /// Where it was found, e.g. `<script src>` or `fetch()`.
-    pub(crate) how: &'static str,
-}
-
-/// What [`scan_html`] found.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Scan {
-    /// Absolute `http(s)`/`ws(s)` URLs.
-    pub(crate) absolute: Vec<UrlUse>,
-    /// Relative URLs: they resolve against the host's sandbox origin, which serves nothing.
-    pub(crate) relative: Vec<UrlUse>,
-}
-
-impl Scan {
-    fn add(&mut self, raw: &str, kind: CspKind, how: &'static str) {
-        let v = raw.trim();
-        let lower = v.to_ascii_lowercase();
-        let ignored = v.is_empty()
-            || v.starts_with('#')
-            || v.starts_with("${")
-            || v.starts_with("{{")
-            || ["data:", "blob:", "about:", "javascript:", "mailto:", "tel:"]
-                .iter()
-                .any(|p| lower.starts_with(p));
-        if ignored {
-            return;
-        }
-        let absolute = ["http://", "https://", "ws://", "wss://"]
-            .iter()
-            .any(|p| lower.starts_with(p));
-        let url = if v.starts_with("//") {
-            format!("https:{v}")
-        } else {
-            v.to_owned()
-        };
-        let entry = UrlUse { url, kind, how };
-        if absolute || v.starts_with("//") {
-            self.absolute.push(entry);
-        } else if !lower.contains(':') {
-            self.relative.push(entry);
-        }
-    }
-}
-
-/// Finds the URLs an HTML document (with its inline scripts and styles) loads.
-pub(crate) fn scan_html(html: &str) -> Scan {
-    let mut scan = Scan::default();
-    scan_tags(html, &mut scan);
-    scan_css(html, &mut scan);
-    scan_js(html, &mut scan);
-    scan
-}
+use super::{CspKind, Scan};
 
 /// Tag attributes that load something, with the list they need.
 fn attribute_use(tag: &str, attr: &str, rel: &str) -> Option<(CspKind, &'static str)> {
@@ -116,7 +38,7 @@ fn attribute_use(tag: &str, attr: &str, rel: &str) -> Option<(CspKind, &'static 
 
 /// A minimal tokenizer over start tags: names and attributes, skipping
 /// comments and the raw text of `<script>`/`<style>` (their `<` are code).
-fn scan_tags(html: &str, scan: &mut Scan) {
+pub(super) fn scan_tags(html: &str, scan: &mut Scan) {
     let b = html.as_bytes();
     let mut i = 0;
     while let Some(off) = html[i..].find('<') {
@@ -244,7 +166,7 @@ fn calls<'a>(s: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
 }
 
 /// CSS `url(...)` and `@import "..."` anywhere (style elements and attributes).
-fn scan_css(html: &str, scan: &mut Scan) {
+pub(super) fn scan_css(html: &str, scan: &mut Scan) {
     for i in calls(html, "url(") {
         let rest = html[i + 4..].trim_start();
         let value = match rest.chars().next() {
@@ -262,7 +184,7 @@ fn scan_css(html: &str, scan: &mut Scan) {
 }
 
 /// Network calls in scripts: the string literal passed as the URL.
-fn scan_js(html: &str, scan: &mut Scan) {
+pub(super) fn scan_js(html: &str, scan: &mut Scan) {
     let first_arg: [(&str, CspKind, &'static str); 5] = [
         ("fetch(", CspKind::Connect, "fetch()"),
         ("new WebSocket(", CspKind::Connect, "new WebSocket()"),
@@ -333,113 +255,9 @@ fn string_literal(s: &str) -> Option<String> {
     None
 }
 
-/// The origin of an absolute URL (`https://cdn.example.com`, default port dropped).
-pub(crate) fn origin_of(url: &str) -> Option<Url> {
-    let u = Url::parse(url).ok()?;
-    let origin = u.origin();
-    if !origin.is_tuple() {
-        return None;
-    }
-    Url::parse(&origin.ascii_serialization()).ok()
-}
-
-/// A CSP source expression, split into its parts.
-#[derive(Debug, PartialEq, Eq)]
-struct Source<'a> {
-    scheme: Option<String>,
-    host: Option<&'a str>,
-    port: Option<&'a str>,
-}
-
-fn parse_source(entry: &str) -> Source<'_> {
-    let entry = entry.trim();
-    let (scheme, rest) = match entry.find("://") {
-        Some(i) => (Some(entry[..i].to_ascii_lowercase()), &entry[i + 3..]),
-        None if entry.ends_with(':') && !entry.contains('.') => {
-            let scheme = entry.trim_end_matches(':').to_ascii_lowercase();
-            return Source {
-                scheme: Some(scheme),
-                host: None,
-                port: None,
-            };
-        }
-        None => (None, entry),
-    };
-    let hostport = rest.split('/').next().unwrap_or("");
-    let (host, port) = if let Some(end) = hostport.strip_prefix('[').and_then(|h| h.find(']')) {
-        let host = &hostport[..end + 2];
-        let port = hostport[end + 2..].strip_prefix(':');
-        (host, port)
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    Source {
-        scheme,
-        host: Some(host),
-        port,
-    }
-}
-
-/// True when a source expression allows everything (or every host of a
-/// scheme): hosts reject such a CSP and reviewers do too.
-pub(crate) fn allows_everything(entry: &str) -> bool {
-    let e = entry.trim();
-    if e == "*" {
-        return true;
-    }
-    let s = parse_source(e);
-    s.host.is_none() || s.host == Some("*")
-}
-
-/// True when the source expression `entry` allows loading from `origin`
-/// (CSP host-source matching: scheme upgrades, `*.` subdomain wildcards, ports).
-pub(crate) fn source_matches(entry: &str, origin: &Url) -> bool {
-    let e = entry.trim();
-    if e == "*" {
-        return true;
-    }
-    let source = parse_source(e);
-    let url_scheme = origin.scheme();
-    let scheme_ok = match source.scheme.as_deref() {
-        // No scheme: the sandbox page is https, so https and wss.
-        None => matches!(url_scheme, "https" | "wss"),
-        Some(s) if s == url_scheme => true,
-        Some("http") => matches!(url_scheme, "https" | "ws" | "wss"),
-        Some("https") => url_scheme == "wss",
-        Some("ws") => url_scheme == "wss",
-        Some(_) => false,
-    };
-    if !scheme_ok {
-        return false;
-    }
-    let Some(host) = source.host else {
-        return true; // a scheme-only source
-    };
-    let url_host = origin.host_str().unwrap_or_default().to_ascii_lowercase();
-    let host = host.to_ascii_lowercase();
-    let host_ok = if host == "*" {
-        true
-    } else if let Some(suffix) = host.strip_prefix("*.") {
-        url_host.ends_with(&format!(".{suffix}"))
-    } else {
-        host == url_host
-    };
-    if !host_ok {
-        return false;
-    }
-    match source.port {
-        Some("*") => true,
-        Some(p) => p.parse::<u16>().ok() == origin.port_or_known_default(),
-        // No port: the default port of the URL's scheme (an upgraded scheme keeps it too).
-        None => origin.port().is_none(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::{origin_of, scan_html};
     use super::*;
 
     fn origins(html: &str) -> Vec<(String, CspKind, &'static str)> {
@@ -551,71 +369,6 @@ mod tests {
             "from '",
         ] {
             let _ = scan_html(html);
-        }
-    }
-
-    fn url(s: &str) -> Url {
-        origin_of(s).unwrap()
-    }
-
-    #[test]
-    fn wildcard_subdomains_match_subdomains_only() {
-        let src = "https://*.example.com";
-        assert!(source_matches(src, &url("https://cdn.example.com/x")));
-        assert!(source_matches(src, &url("https://a.b.example.com")));
-        assert!(!source_matches(src, &url("https://example.com")));
-        assert!(!source_matches(src, &url("https://evil-example.com")));
-        assert!(!source_matches(src, &url("http://cdn.example.com")));
-    }
-
-    #[test]
-    fn schemes_ports_and_paths() {
-        assert!(source_matches(
-            "https://api.example.com",
-            &url("wss://api.example.com")
-        ));
-        assert!(source_matches("http://a.com", &url("https://a.com")));
-        assert!(!source_matches("https://a.com", &url("http://a.com")));
-        assert!(source_matches("a.com", &url("https://a.com")));
-        assert!(!source_matches("a.com", &url("http://a.com")));
-        assert!(source_matches("https://a.com/", &url("https://a.com/x")));
-        assert!(source_matches(
-            "https://a.com/lib/",
-            &url("https://a.com/x")
-        ));
-        assert!(source_matches("https://A.com", &url("https://a.COM")));
-        assert!(!source_matches("https://a.com", &url("https://a.com:8443")));
-        assert!(source_matches(
-            "https://a.com:8443",
-            &url("https://a.com:8443")
-        ));
-        assert!(source_matches(
-            "https://a.com:*",
-            &url("https://a.com:8443")
-        ));
-        assert!(source_matches("https://a.com:443", &url("https://a.com")));
-        assert!(source_matches(
-            "http://localhost:3000",
-            &url("http://localhost:3000/x")
-        ));
-        assert!(source_matches(
-            "http://[::1]:3000",
-            &url("http://[::1]:3000/x")
-        ));
-        assert!(source_matches("https:", &url("https://anything.com")));
-    }
-
-    #[test]
-    fn allow_all_entries_are_detected() {
-        for e in ["*", "https:", "https://*", "*://*", "http://*:*"] {
-            assert!(allows_everything(e), "{e}");
-        }
-        for e in [
-            "https://*.example.com",
-            "https://cdn.example.com",
-            "cdn.example.com",
-        ] {
-            assert!(!allows_everything(e), "{e}");
         }
     }
 
