@@ -31,6 +31,8 @@ enum Command {
     New(NewArgs),
     /// List the apps this binary can serve.
     Apps,
+    /// Check any MCP server for reasons a widget would not render in ChatGPT or MCP Apps hosts.
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 /// Flags shared by the serving commands; each overrides the config file and env.
@@ -118,6 +120,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stdio(args) => stdio(args).await,
         Command::ExportWidgets(args) => export_widgets(args),
         Command::New(args) => new_app(args),
+        Command::Doctor(args) => crate::doctor::run(args).await,
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(

@@ -4,11 +4,13 @@
 //! skyport serve                       # every production app on 127.0.0.1:8787
 //! skyport serve --apps bench --stateless
 //! skyport stdio --app greeter
+//! skyport doctor http://127.0.0.1:8787/greeter/mcp
 //! ```
 
 mod cli;
 mod export;
 mod scaffold;
+mod doctor;
 
 use std::process::ExitCode;
 
