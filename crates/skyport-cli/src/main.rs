@@ -8,9 +8,9 @@
 //! ```
 
 mod cli;
+mod doctor;
 mod export;
 mod scaffold;
-mod doctor;
 
 use std::process::ExitCode;
 

@@ -110,8 +110,10 @@ async fn sigterm_when_idle_exits_promptly() {
 #[tokio::test]
 async fn stdio_exits_zero_on_sigterm() {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let data = TempDir::new("shutdown-data");
     let mut child = tokio::process::Command::new(bin())
         .args(["stdio", "--app", "greeter"])
+        .env("SKYPORT_DATA_DIR", data.as_str())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -5,13 +5,15 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod stdio;
+pub mod widgets;
 #[allow(unused_imports)] // only the stdio tests use it
 pub use stdio::StdioProc;
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
@@ -41,7 +43,92 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_skyport")
 }
 
-/// A running `skyport serve`, killed when dropped.
+/// A fresh directory under the system temp dir, deleted (with its contents) when dropped.
+pub struct TempDir {
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    /// `$TMPDIR/skyport-it-<tag>-<pid>-<n>`, created empty.
+    pub fn new(tag: &str) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("skyport-it-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        Self { path }
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.path.join(rel)
+    }
+
+    /// The path as a string (for flags and env values).
+    pub fn as_str(&self) -> &str {
+        self.path.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Settings the tests control; removed from the inherited environment so an
+/// ambient value cannot change what a test sees.
+const AMBIENT: [&str; 9] = [
+    "PORT",
+    "SKYPORT_CONFIG",
+    "SKYPORT_LISTEN",
+    "SKYPORT_STATELESS",
+    "SKYPORT_APPS",
+    "SKYPORT_DEFAULT_APP",
+    "SKYPORT_DATA_DIR",
+    "SKYPORT_WIDGETS_BASE_URL",
+    "SKYPORT_WIDGETS_RETENTION_DAYS",
+];
+
+/// `skyport <args…>` run to completion with `env` (the ambient settings
+/// removed, a throw-away data dir unless `env` names one). A run still going
+/// after 60 s is killed and fails the test (e.g. a `serve` expected to refuse
+/// its configuration).
+pub fn run_cli(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let data = TempDir::new("cli-data");
+    let mut cmd = Command::new(bin());
+    cmd.args(args).env("RUST_LOG", "warn");
+    for k in AMBIENT {
+        cmd.env_remove(k);
+    }
+    cmd.env("SKYPORT_DATA_DIR", data.as_str());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the skyport binary");
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("wait for the skyport binary"),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("skyport {args:?} was still running after 60 s");
+        }
+    }
+}
+
+/// A running `skyport serve` (or `dev`), killed when dropped.
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
@@ -49,6 +136,9 @@ pub struct Server {
     /// `127.0.0.1:PORT`.
     pub authority: String,
     log: Arc<Mutex<String>>,
+    /// The data dir made for this run when the caller gave none (so runs never
+    /// write into the source tree or share earlier widget versions).
+    _data: Option<TempDir>,
 }
 
 impl Server {
@@ -59,18 +149,32 @@ impl Server {
 
     /// Like [`Server::start`], with extra environment variables.
     pub fn start_with_env(apps: &str, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::launch("serve", apps, extra, env)
+    }
+
+    /// `skyport <command> --listen 127.0.0.1:0 --apps <apps> <extra…>` with
+    /// `env`: `command` is `serve` or `dev`. Unless `extra` has `--data-dir` or
+    /// `env` has `SKYPORT_DATA_DIR`, the server gets a fresh temp data dir,
+    /// deleted when it is dropped.
+    pub fn launch(command: &str, apps: &str, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(bin());
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--apps", apps])
+        cmd.args([command, "--listen", "127.0.0.1:0", "--apps", apps])
             .args(extra)
             .env("RUST_LOG", "info")
             .env("SKYPORT_LOG_FORMAT", "json")
-            .env_remove("PORT")
-            .env_remove("SKYPORT_CONFIG")
-            .env_remove("SKYPORT_LISTEN")
-            .env_remove("SKYPORT_STATELESS")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        for k in AMBIENT {
+            cmd.env_remove(k);
+        }
+        let has_data_dir = extra.contains(&"--data-dir")
+            || extra.iter().any(|a| a.starts_with("--data-dir="))
+            || env.iter().any(|(k, _)| *k == "SKYPORT_DATA_DIR");
+        let data = (!has_data_dir).then(|| TempDir::new("data"));
+        if let Some(d) = &data {
+            cmd.env("SKYPORT_DATA_DIR", d.as_str());
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -113,6 +217,7 @@ impl Server {
             base: format!("http://{authority}"),
             authority,
             log,
+            _data: data,
         }
     }
 

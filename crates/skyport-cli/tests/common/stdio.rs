@@ -4,7 +4,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
-use super::{STEP, bin};
+use super::{STEP, TempDir, bin};
 use std::process::Stdio;
 
 /// A real `skyport stdio` child process with line-wise JSON-RPC helpers.
@@ -12,15 +12,19 @@ pub struct StdioProc {
     pub child: Child,
     pub stdin: Option<ChildStdin>,
     pub stdout: Lines<BufReader<ChildStdout>>,
+    /// A throw-away data dir, so runs never write into the source tree.
+    _data: TempDir,
 }
 
 impl StdioProc {
     /// Starts `skyport stdio --app APP`.
     pub fn start(app: &str) -> Self {
+        let data = TempDir::new("stdio-data");
         let mut child = Command::new(bin())
             .args(["stdio", "--app", app])
             .env("RUST_LOG", "info")
             .env_remove("SKYPORT_CONFIG")
+            .env("SKYPORT_DATA_DIR", data.as_str())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -33,6 +37,7 @@ impl StdioProc {
             child,
             stdin,
             stdout,
+            _data: data,
         }
     }
 

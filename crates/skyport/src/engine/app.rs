@@ -311,6 +311,13 @@ impl App {
         catalog.widgets.iter().find(|w| w.name() == name).cloned()
     }
 
+    /// A tool's widget, visibility, security and status texts.
+    pub fn tool_ui(&self, tool: &str) -> Option<super::tool::ToolUi> {
+        let catalog = self.catalog.load();
+        let &i = catalog.tool_index.get(tool)?;
+        Some(catalog.tools[i].def.ui.clone())
+    }
+
     /// Every tool's descriptor as listed (with its published `_meta`).
     pub fn tool_descriptors(&self) -> Vec<rmcp::model::Tool> {
         self.catalog

@@ -55,12 +55,19 @@ const SECRET_WORDS: [&str; 12] = [
 
 /// True when an object key looks like it holds a credential.
 pub fn is_secret_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    k == "token" || k.ends_with("token") || SECRET_WORDS.iter().any(|w| k.contains(w))
+    // Lower-cased ASCII letters and digits only ("api_key", "apiKey" → "apikey"),
+    // on the stack: this runs for every key of every result.
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+        if n == buf.len() {
+            break;
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let k = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    k.ends_with("token") || SECRET_WORDS.iter().any(|w| k.contains(w))
 }
 
 /// Inspects serialized `structuredContent`.
@@ -96,13 +103,18 @@ pub fn inspect_value(value: &Value) -> Vec<Finding> {
     inspect_json(&value.to_string())
 }
 
+/// A cheap pre-filter on the hot path: does any object key (a string right
+/// before `:`) look like a credential? No parse, no allocation; a `":`
+/// inside a string value only costs a needless key check.
 fn may_hold_secret_key(json: &str) -> bool {
-    let lower = json.to_ascii_lowercase();
-    [
-        "pass", "secret", "key", "token", "auth", "cookie", "cvv", "card",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    let bytes = json.as_bytes();
+    json.match_indices("\":").any(|(end, _)| {
+        let start = bytes[..end]
+            .iter()
+            .rposition(|&b| b == b'"')
+            .map_or(0, |i| i + 1);
+        json.get(start..end).is_some_and(is_secret_key)
+    })
 }
 
 fn secret_keys(value: &Value, path: &mut String, out: &mut Vec<Finding>) {
@@ -202,6 +214,62 @@ mod tests {
             ]
         );
         assert!(f.iter().all(|f| f.severity == Severity::Error));
+    }
+
+    /// A log sink for one test.
+    #[derive(Clone, Default)]
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Sink {
+        type Writer = Sink;
+        fn make_writer(&'a self) -> Sink {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn the_guard_logs_each_kind_once_per_tool() {
+        let sink = Sink::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(sink.clone())
+            .with_ansi(false)
+            .finish();
+        let guard = ResultGuard::new("show");
+        let secret = json!({"apiKey": "sk-1"}).to_string();
+        let big = json!({"items": "x".repeat(20_000)}).to_string();
+        tracing::subscriber::with_default(subscriber, || {
+            guard.check("shop", r#"{"greeting":"Hello"}"#);
+            for _ in 0..3 {
+                guard.check("shop", &secret);
+                guard.check("shop", &big);
+            }
+        });
+        let log = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.matches("looks like a credential").count(), 1, "{log}");
+        assert_eq!(
+            log.matches("over the ~4096-token budget").count(),
+            1,
+            "{log}"
+        );
+        assert!(
+            log.contains("/structuredContent/apiKey") && log.contains("show"),
+            "{log}"
+        );
+        assert_eq!(
+            log.lines().count(),
+            2,
+            "nothing for the clean result: {log}"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::WidgetError;
 use super::archive::WidgetArchive;
 use super::declare::{Csp, Widget};
 use super::document::{SplitAssets, content_hash, inline_document, split_document};
-use crate::engine::{AppError, ResourceDef, ToolDef};
+use crate::engine::{AppError, ResourceDef, ToolDef, Visibility};
 
 /// MCP Apps template mime type.
 pub const MIME_MCP_APP: &str = "text/html;profile=mcp-app";
@@ -150,13 +150,30 @@ pub(crate) fn publish(
     let mut resources = Vec::new();
     for (w, tool) in widgets.iter().zip(first_tool) {
         let p = publish_one(app, w, tool, settings);
-        resources.extend(template_resources(app, &p, &p.hash, &p.template_html, true));
+        let meta = resource_meta(w, &p.csp);
+        resources.extend(template_resources(
+            app,
+            &p,
+            &p.hash,
+            &p.template_html,
+            &meta,
+            true,
+        ));
         let mut archived = Vec::new();
         if let Some(archive) = &settings.archive {
-            match archive.sync(app, &w.name, &p.hash, &p.template_html) {
+            let meta_json = Value::Object(meta.0.clone());
+            match archive.sync(app, &w.name, &p.hash, &p.template_html, &meta_json) {
                 Ok(versions) => {
                     for v in versions {
-                        resources.extend(template_resources(app, &p, &v.hash, &v.html, false));
+                        // An old version keeps the meta it was published with:
+                        // its CSP may name origins (a CDN) the current one dropped.
+                        let old_meta = match v.meta {
+                            Some(Value::Object(m)) => MetaObject(m),
+                            _ => meta.clone(),
+                        };
+                        resources.extend(template_resources(
+                            app, &p, &v.hash, &v.html, &old_meta, false,
+                        ));
                         archived.push(v.hash);
                     }
                 }
@@ -242,7 +259,7 @@ fn publish_one(
 }
 
 /// `https://cdn.example.com/widgets` → `https://cdn.example.com`.
-pub(crate) fn origin_of(url: &str) -> String {
+pub fn origin_of(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
@@ -258,10 +275,10 @@ fn template_resources(
     p: &PublishedWidget,
     hash: &str,
     html: &str,
+    meta: &MetaObject,
     listed: bool,
 ) -> [ResourceDef; 2] {
     let w = &p.widget;
-    let meta = resource_meta(w, &p.csp);
     let title = w.title.clone().unwrap_or_else(|| w.name.clone());
     let description = w.description.clone().unwrap_or_default();
     let make = |uri: String, mime: &str| {
@@ -327,31 +344,13 @@ fn resource_meta(w: &Widget, csp: &Csp) -> MetaObject {
 /// A tool's `_meta` in both dialects.
 fn tool_meta(tool: &ToolDef, widget: Option<&PublishedWidget>) -> MetaObject {
     let ui = &tool.ui;
-    let visibility: Vec<&str> = ui.visibility.as_list().to_vec();
     let mut meta = MetaObject::new();
-    let mut ui_meta = json!({ "visibility": visibility });
-    if let Some(w) = widget {
-        ui_meta["resourceUri"] = Value::String(w.uri.clone());
-        meta.insert("ui/resourceUri".into(), w.uri.clone().into());
-        meta.insert(
-            "openai/outputTemplate".into(),
-            w.skybridge_uri.clone().into(),
-        );
+    // A plain data tool (no widget, default visibility) gets no UI keys:
+    // hosts read them only from tools that render or are called by widgets.
+    let presents = widget.is_some() || ui.visibility != Visibility::default();
+    if presents {
+        presentation_meta(&mut meta, ui.visibility, widget);
     }
-    meta.insert("ui".into(), ui_meta);
-    meta.insert(
-        "openai/widgetAccessible".into(),
-        ui.visibility.app_can_call().into(),
-    );
-    meta.insert(
-        "openai/visibility".into(),
-        if ui.visibility.model_can_see() {
-            "public"
-        } else {
-            "private"
-        }
-        .into(),
-    );
     if let Some(t) = &ui.invoking {
         meta.insert("openai/toolInvocation/invoking".into(), t.clone().into());
     }
@@ -363,3 +362,35 @@ fn tool_meta(tool: &ToolDef, widget: Option<&PublishedWidget>) -> MetaObject {
     }
     meta
 }
+
+/// The widget link and visibility keys, in both dialects.
+fn presentation_meta(
+    meta: &mut MetaObject,
+    visibility: Visibility,
+    widget: Option<&PublishedWidget>,
+) {
+    let mut ui_meta = json!({ "visibility": visibility.as_list() });
+    if let Some(w) = widget {
+        ui_meta["resourceUri"] = Value::String(w.uri.clone());
+        meta.insert("ui/resourceUri".into(), w.uri.clone().into());
+        meta.insert(
+            "openai/outputTemplate".into(),
+            w.skybridge_uri.clone().into(),
+        );
+    }
+    meta.insert("ui".into(), ui_meta);
+    meta.insert(
+        "openai/widgetAccessible".into(),
+        visibility.app_can_call().into(),
+    );
+    let public = if visibility.model_can_see() {
+        "public"
+    } else {
+        "private"
+    };
+    meta.insert("openai/visibility".into(), public.into());
+}
+
+#[cfg(test)]
+#[path = "publish_tests.rs"]
+mod tests;

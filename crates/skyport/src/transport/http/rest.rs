@@ -5,7 +5,8 @@
 //! standard `CallToolResult` plus the widget's page URL.
 //!
 //! Errors are HTTP statuses with `{"error": {"code", "message"}}`: 400 bad
-//! body, 404 unknown tool or session, 413/415 as for MCP.
+//! body or a call the tool rejected, 404 unknown tool or session, 500 a fault
+//! inside the server, 413/415 as for MCP.
 
 use std::sync::Arc;
 
@@ -111,7 +112,7 @@ pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
         }
     };
     let app = st.engine.app();
-    if !app.tool_names().iter().any(|n| *n == call.name) {
+    if !app.tool_names().contains(&call.name) {
         return api_error(
             StatusCode::NOT_FOUND,
             code::INVALID_PARAMS,
@@ -119,6 +120,21 @@ pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
                 "unknown tool {:?}: this app's tools are {} (POST …/mcp/tools/list)",
                 call.name,
                 app.tool_names().join(", ")
+            ),
+        );
+    }
+    // The REST API is the standalone widget's channel: like MCP Apps hosts,
+    // it refuses tools whose visibility keeps them from widgets.
+    if app
+        .tool_ui(&call.name)
+        .is_some_and(|ui| !ui.visibility.app_can_call())
+    {
+        return api_error(
+            StatusCode::FORBIDDEN,
+            code::INVALID_REQUEST,
+            format!(
+                "tool {:?} is model-only (visibility [\"model\"]): widgets and this API may not call it; use MCP tools/call",
+                call.name
             ),
         );
     }
@@ -166,7 +182,13 @@ pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
         }
     };
     if let Some(error) = answer.get_mut("error").map(Value::take) {
-        return json_response(StatusCode::BAD_REQUEST, &json!({ "error": error }));
+        // A fault inside the server is not the caller's: 500, not 400.
+        let status = if error["code"] == code::INTERNAL_ERROR {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        return json_response(status, &json!({ "error": error }));
     }
     let mut result = answer
         .get_mut("result")

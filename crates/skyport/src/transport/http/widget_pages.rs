@@ -41,10 +41,16 @@ pub async fn page(
             .into_response();
     };
     let etag = format!("\"{}\"", widget.hash);
+    // If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/"x"`
+    // matches `"x"` (proxies that compress weaken tags), and `*` matches any.
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+        });
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
