@@ -6,7 +6,7 @@
 # Tables go to stdout; run-peers.sh keeps raw JSON under ../shared/bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED=${SKYPORT_SHARED:-$(pwd)/../shared}
+SHARED=${TEST_SHARED_DIR:-$(pwd)/../shared}
 cargo build --release --locked -p skyport-cli
 bin=$(mktemp -d)/skyport
 cp target/release/skyport "$bin"   # a stable copy: later builds cannot change it mid-run

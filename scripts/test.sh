@@ -14,11 +14,11 @@
 # Needs ../shared (the shared tools) beside the repository, Node.js >= 20 and npm,
 # and /usr/bin/chromium for the browser tests (.ci/run installs it; without it
 # they print SKIPPED).
-# SKYPORT_TEST_QUICK=1 skips the lints (for a fast local loop).
+# TEST_QUICK=1 skips the lints (for a fast local loop).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SHARED=${SKYPORT_SHARED:-$ROOT/../shared}
+SHARED=${TEST_SHARED_DIR:-$ROOT/../shared}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 passed=0; failed=0; failures=()
@@ -33,7 +33,7 @@ suite() { # suite NAME CMD...: runs one suite, records the outcome
   fi
 }
 
-if [[ ${SKYPORT_TEST_QUICK:-0} != 1 ]]; then
+if [[ ${TEST_QUICK:-0} != 1 ]]; then
   suite "cargo fmt --check" cargo fmt --all -- --check
   suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
@@ -104,7 +104,7 @@ suite "skyport new: the generated app passes its tests" scaffold
 
 browser() {
   (cd tests/browser && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; } \
-    && SKYPORT_BIN=$BIN node --test --test-concurrency=1 ./*.test.mjs)
+    && TEST_SKYPORT_BIN=$BIN node --test --test-concurrency=1 ./*.test.mjs)
 }
 if [[ -x /usr/bin/chromium ]]; then
   suite "browser tests (chromium)" browser

@@ -2,7 +2,8 @@
 // free port and launch Debian's chromium through playwright-core.
 //
 // Environment:
-//   SKYPORT_BIN  the binary to run (default: target/debug/skyport of this repo)
+//   TEST_SKYPORT_BIN  the binary to run (default: target/debug/skyport of this repo)
+//   (not SKYPORT_*: every SKYPORT_* variable must name a server setting)
 //   CHROMIUM     the browser (default /usr/bin/chromium; never downloaded)
 
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import { chromium } from 'playwright-core';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The skyport binary under test. */
-export const skyportBin = process.env.SKYPORT_BIN || path.join(repoRoot, 'target/debug/skyport');
+export const skyportBin = process.env.TEST_SKYPORT_BIN || path.join(repoRoot, 'target/debug/skyport');
 
 /** The browser: Debian's chromium, as DEVELOPERS.md requires. */
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -34,7 +35,7 @@ export async function startSkyport(args = ['dev'], { env = {} } = {}) {
   }
   const [command, ...rest] = args;
   const proc = spawn(skyportBin, [command, '--listen', '127.0.0.1:0', ...rest], {
-    env: { ...process.env, SKYPORT_LOG_FORMAT: 'human', ...env },
+    env: { ...serverEnv(), SKYPORT_LOG_FORMAT: 'human', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,6 +67,11 @@ export async function startSkyport(args = ['dev'], { env = {} } = {}) {
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/** This process's environment without SKYPORT_* settings: each test says what it sets. */
+function serverEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKYPORT_')));
 }
 
 /** Launches headless chromium with the flags DEVELOPERS.md prescribes. */
