@@ -35,7 +35,7 @@ suite() { # suite NAME CMD...: runs one suite, records the outcome
 
 if [[ ${TEST_QUICK:-0} != 1 ]]; then
   suite "cargo fmt --check" cargo fmt --all -- --check
-  suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+  suite "cargo clippy -D warnings" cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 fi
 suite "cargo test" cargo test --workspace --locked
 
@@ -97,10 +97,11 @@ scaffold() { # an app from `skyport new` builds and passes its tests, as generat
   "$BIN" new demo-app --dir "$dir" --skyport-path "$ROOT/crates/skyport" || return 1
   # The workspace's lock and target dir: the same dependency versions, already built.
   cp "$ROOT/Cargo.lock" "$dir/demo-app/"
-  (cd "$dir/demo-app" && CARGO_TARGET_DIR=$ROOT/target cargo test -q 2>&1) || return 1
+  (cd "$dir/demo-app" && export CARGO_TARGET_DIR=$ROOT/target \
+    && cargo fmt --check && cargo clippy -q --all-targets -- -D warnings && cargo test -q 2>&1) || return 1
   rm -rf "$dir"
 }
-suite "skyport new: the generated app passes its tests" scaffold
+suite "skyport new: the generated app is fmt/clippy clean and passes its tests" scaffold
 
 browser() {
   (cd tests/browser && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; } \

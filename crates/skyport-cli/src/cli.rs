@@ -198,6 +198,12 @@ fn new_app(args: NewArgs) -> anyhow::Result<()> {
         None => SkyportSource::default_for_this_build(),
     };
     let root = generate(&args.name, &args.dir, &source)?;
+    // Lay the code out for this name's length; best effort (rustfmt may be absent).
+    let _ = std::process::Command::new("cargo")
+        .arg("fmt")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .status();
     println!("created {}", root.display());
     println!(
         "  cd {} && cargo test            # its tests, on a real socket",

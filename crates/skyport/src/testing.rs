@@ -55,8 +55,10 @@ impl TestServer {
     /// Starts the apps with the default configuration (no data dir writes:
     /// the widget archive is off).
     pub async fn start(apps: Vec<App>) -> Result<Self, TestError> {
-        let mut config = Config::default();
-        config.listen = ([127, 0, 0, 1], 0).into();
+        let mut config = Config {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..Config::default()
+        };
         config.widgets.retention_days = 0;
         let server = Server::new(config, apps)?;
         let listener = server.bind().await?;
@@ -115,14 +117,7 @@ impl TestServer {
             request = request.header("mcp-name", name);
         }
         let response = request.send().await?;
-        let status = response.status();
-        let text = response.text().await?;
-        if !status.is_success() {
-            return Err(TestError::Status {
-                status: status.as_u16(),
-                body: text,
-            });
-        }
+        let text = success_text(response).await?;
         // A JSON answer, or SSE whose last `data:` line is the response.
         let json_text = if text.trim_start().starts_with('{') {
             text.as_str()
@@ -150,16 +145,7 @@ impl TestServer {
             .get(format!("{}{path}", self.url))
             .send()
             .await?;
-        let status = response.status();
-        let text = response.text().await?;
-        if status.is_success() {
-            Ok(text)
-        } else {
-            Err(TestError::Status {
-                status: status.as_u16(),
-                body: text,
-            })
-        }
+        success_text(response).await
     }
 
     async fn post_json(&self, path: &str, body: &Value) -> Result<Value, TestError> {
@@ -169,15 +155,22 @@ impl TestServer {
             .json(body)
             .send()
             .await?;
-        let status = response.status();
-        let text = response.text().await?;
-        if !status.is_success() {
-            return Err(TestError::Status {
-                status: status.as_u16(),
-                body: text,
-            });
-        }
+        let text = success_text(response).await?;
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+/// The body of a 2xx response; any other status is an error carrying the body.
+async fn success_text(response: reqwest::Response) -> Result<String, TestError> {
+    let status = response.status();
+    let text = response.text().await?;
+    if status.is_success() {
+        Ok(text)
+    } else {
+        Err(TestError::Status {
+            status: status.as_u16(),
+            body: text,
+        })
     }
 }
 
