@@ -7,6 +7,7 @@
 //! spawned task; calls that stream return a future the transport drives.
 
 pub mod app;
+pub mod app_error;
 pub mod context;
 mod dispatch;
 pub mod notify;
