@@ -190,7 +190,8 @@ impl ResultGuard {
         let scan_keys = n < SCAN_FIRST || n % SCAN_EVERY == 0;
         // Cheap exits first: the common result is small and has no suspicious key.
         let oversize = structured.len() > MAX_STRUCTURED_TOKENS * 4;
-        if !oversize && !(scan_keys && may_hold_secret_key(structured)) {
+        let suspicious = scan_keys && may_hold_secret_key(structured);
+        if !oversize && !suspicious {
             return;
         }
         for f in inspect_json(structured) {
