@@ -187,7 +187,7 @@ impl ResultGuard {
         let tool = self.tool.as_str();
         use std::sync::atomic::Ordering::Relaxed;
         let n = self.results.fetch_add(1, Relaxed);
-        let scan_keys = n < SCAN_FIRST || n % SCAN_EVERY == 0;
+        let scan_keys = n < SCAN_FIRST || n.is_multiple_of(SCAN_EVERY);
         // Cheap exits first: the common result is small and has no suspicious key.
         let oversize = structured.len() > MAX_STRUCTURED_TOKENS * 4;
         let suspicious = scan_keys && may_hold_secret_key(structured);
