@@ -6,12 +6,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { haveChromium, chromiumPath, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { XSS, browserSkip, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
 import { connectMcp, bundleHost, mountWidget, waitForLog, LIGHT_VARS, DARK_VARS } from './fixtures/appbridge-host.mjs';
 
-const XSS = '<img src=x onerror=alert(1)>';
-const skip = haveChromium ? false : `no browser at ${chromiumPath}`;
-if (skip) console.log(`SKIPPED appbridge.test.mjs: ${skip}`);
+const skip = browserSkip('appbridge.test.mjs');
 
 let server;
 let browser;

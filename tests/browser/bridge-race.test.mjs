@@ -5,11 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { haveChromium, chromiumPath, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { browserSkip, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
 import { connectMcp, bundleHost, mountWidget } from './fixtures/appbridge-host.mjs';
 
-const skip = haveChromium ? false : `no browser at ${chromiumPath}`;
-if (skip) console.log(`SKIPPED bridge-race.test.mjs: ${skip}`);
+const skip = browserSkip('bridge-race.test.mjs');
 
 const OUTPUT = { greeting: 'Hello, Ada!', timestamp: '2026-11-22T10:11:12.345Z' };
 const AGAIN = { greeting: 'Hello, Ada!', timestamp: '2030-01-02T03:04:05.678Z' };

@@ -6,11 +6,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { haveChromium, chromiumPath, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { XSS, browserSkip, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
 
-const XSS = '<img src=x onerror=alert(1)>';
-const skip = haveChromium ? false : `no browser at ${chromiumPath}`;
-if (skip) console.log(`SKIPPED devhost.test.mjs: ${skip}`);
+const skip = browserSkip('devhost.test.mjs');
 
 let server;
 let browser;

@@ -24,6 +24,19 @@ export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** True when the browser exists; tests print SKIPPED otherwise. */
 export const haveChromium = existsSync(chromiumPath);
 
+/** A name that is markup: widgets must render it as text. */
+export const XSS = '<img src=x onerror=alert(1)>';
+
+/**
+ * The `skip` option for a test file's tests: false when chromium is here,
+ * else the reason, announced once as a visible SKIPPED line.
+ */
+export function browserSkip(file) {
+  const skip = haveChromium ? false : `no browser at ${chromiumPath}`;
+  if (skip) console.log(`SKIPPED ${file}: ${skip}`);
+  return skip;
+}
+
 /**
  * Starts `skyport <command> --listen 127.0.0.1:0 ...args` and resolves once
  * it logs its ready line. Returns `{ url, proc, logs, stop }`; `url` has no
