@@ -1,0 +1,50 @@
+//! Key-value app state, namespaced per app.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::Result;
+
+/// A stored value and its version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KvEntry {
+    /// The key within its namespace.
+    pub key: String,
+    /// The value (any JSON).
+    pub value: Value,
+    /// 1 on first write, then one more per change.
+    pub version: u64,
+    /// Last change, Unix ms.
+    pub updated_at: i64,
+}
+
+/// Key-value state. `ns` is the app's name (or another caller-chosen scope).
+#[async_trait]
+pub trait KvStore: Send + Sync {
+    /// The entry, if set.
+    async fn kv_get(&self, ns: &str, key: &str) -> Result<Option<KvEntry>>;
+    /// Sets the value unconditionally; returns the new version.
+    async fn kv_put(&self, ns: &str, key: &str, value: &Value) -> Result<u64>;
+    /// Sets the value only if the current version is `expected` (`None`: only
+    /// if the key is absent); returns the new version, or `Conflict`.
+    async fn kv_put_if(
+        &self,
+        ns: &str,
+        key: &str,
+        value: &Value,
+        expected: Option<u64>,
+    ) -> Result<u64>;
+    /// Adds `by` to an integer value (absent counts as 0) atomically; returns the new value.
+    async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64>;
+    /// Removes the key; false when it was not set.
+    async fn kv_delete(&self, ns: &str, key: &str) -> Result<bool>;
+    /// Entries whose key starts with `prefix`, in key order, after the key
+    /// `after` (exclusive), at most `limit`.
+    async fn kv_list(
+        &self,
+        ns: &str,
+        prefix: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<KvEntry>>;
+}

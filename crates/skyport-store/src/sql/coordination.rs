@@ -1,0 +1,86 @@
+//! Placeholder until the SQL coordination lands (being written now).
+#![allow(unused_variables)]
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::pool::SqlPool;
+use crate::coordination::*;
+use crate::{Backend, Result, StoreError};
+
+/// Coordination in the SQL database.
+#[derive(Debug)]
+pub(crate) struct SqlCoordination {
+    pool: SqlPool,
+}
+
+impl SqlCoordination {
+    /// Coordination over `pool`; `namespace` prefixes notification channels.
+    pub(crate) async fn new(pool: SqlPool, namespace: &str) -> Result<Self> {
+        Ok(Self { pool })
+    }
+}
+
+fn todo<T>() -> Result<T> {
+    Err(StoreError::invalid("coordination", "not built yet"))
+}
+
+#[async_trait]
+impl Coordination for SqlCoordination {
+    fn backend(&self) -> Backend {
+        self.pool.backend
+    }
+    fn is_shared(&self) -> bool {
+        self.pool.backend == Backend::Postgres
+    }
+    async fn session_create(&self, id: &str, fields: &SessionFields, ttl: Duration) -> Result<()> {
+        todo()
+    }
+    async fn session_get(&self, id: &str, ttl: Duration) -> Result<Option<SessionFields>> {
+        todo()
+    }
+    async fn session_touch(&self, id: &str, ttl: Duration) -> Result<bool> {
+        todo()
+    }
+    async fn session_set(
+        &self,
+        id: &str,
+        field: &str,
+        value: Option<&[u8]>,
+        ttl: Duration,
+    ) -> Result<bool> {
+        todo()
+    }
+    async fn session_delete(&self, id: &str) -> Result<bool> {
+        todo()
+    }
+    async fn rate_hit(&self, key: &str, limit: u64, window: Duration) -> Result<RateDecision> {
+        todo()
+    }
+    async fn publish(&self, channel: &str, payload: &[u8]) -> Result<()> {
+        todo()
+    }
+    async fn subscribe(&self, channel: &str) -> Result<Subscription> {
+        todo()
+    }
+    async fn events_append(
+        &self,
+        stream: &str,
+        seq: u64,
+        data: &[u8],
+        max_events: usize,
+        ttl: Duration,
+    ) -> Result<()> {
+        todo()
+    }
+    async fn events_finish(&self, stream: &str, ttl: Duration) -> Result<()> {
+        todo()
+    }
+    async fn events_after(&self, stream: &str, after: u64, limit: usize) -> Result<EventPage> {
+        todo()
+    }
+    async fn sweep(&self) -> Result<u64> {
+        todo()
+    }
+}
