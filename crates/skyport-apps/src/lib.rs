@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod conformance;
 pub mod greeter;
+pub mod probe;
 
 use skyport::{App, engine::AppError};
 
@@ -36,6 +37,12 @@ pub fn registry() -> Vec<AppEntry> {
             summary: "the fixtures of the official MCP conformance suite",
             test_only: true,
             build: conformance::app,
+        },
+        AppEntry {
+            name: "probe",
+            summary: "store operations and notifications, for the scale-out and store tests",
+            test_only: true,
+            build: probe::app,
         },
         AppEntry {
             name: "bench",

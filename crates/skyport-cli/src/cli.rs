@@ -73,6 +73,28 @@ struct ServeArgs {
     #[arg(long)]
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     stateless: bool,
+    #[command(flatten)]
+    #[serde(skip_serializing_if = "StoreArgs::is_empty")]
+    store: StoreArgs,
+}
+
+/// The store flags, overriding the `[store]` section.
+#[derive(Debug, Args, Serialize, Default)]
+struct StoreArgs {
+    /// Records store: sqlite://PATH or postgres://USER@HOST/DB (env SKYPORT_STORE_URL). Default: DATA_DIR/skyport.db.
+    #[arg(long = "store", value_name = "URL")]
+    #[serde(rename = "url", skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    /// Redis for sessions, rate limits, notifications and SSE events: redis://HOST:PORT (env SKYPORT_REDIS_URL).
+    #[arg(long = "redis", value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis_url: Option<String>,
+}
+
+impl StoreArgs {
+    fn is_empty(&self) -> bool {
+        self.url.is_none() && self.redis_url.is_none()
+    }
 }
 
 #[derive(Debug, Args, Serialize, Default)]
@@ -147,7 +169,7 @@ async fn serve(args: ServeArgs, dev: bool) -> anyhow::Result<()> {
     let config = Config::load(args.common.config.as_deref(), &args)?;
     init_logging(&config);
     let apps = skyport_apps::build(&config.apps)?;
-    let mut server = Server::new(config, apps)?;
+    let mut server = Server::open(config, apps).await?;
     if dev {
         let summaries = skyport_apps::registry()
             .iter()

@@ -49,18 +49,33 @@ pub struct TestServer {
     url: String,
     client: reqwest::Client,
     stop: CancellationToken,
+    /// The data directory (the SQLite store), removed when dropped.
+    data_dir: std::path::PathBuf,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
 }
 
 impl TestServer {
-    /// Starts the apps with the default configuration (no data dir writes:
-    /// the widget archive is off).
+    /// Starts the apps with the default configuration and a fresh embedded
+    /// store in a temporary directory (the widget archive is off).
     pub async fn start(apps: Vec<App>) -> Result<Self, TestError> {
+        let data_dir = std::env::temp_dir().join(format!(
+            "skyport-test-{}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         let mut config = Config {
             listen: ([127, 0, 0, 1], 0).into(),
+            data_dir: data_dir.clone(),
             ..Config::default()
         };
         config.widgets.retention_days = 0;
-        let server = Server::new(config, apps)?;
+        let server = Server::open(config, apps).await?;
         let listener = server.bind().await?;
         let addr = listener
             .local_addr()
@@ -74,6 +89,7 @@ impl TestServer {
             url: format!("http://{addr}"),
             client: reqwest::Client::new(),
             stop,
+            data_dir,
         })
     }
 
@@ -174,8 +190,4 @@ async fn success_text(response: reqwest::Response) -> Result<String, TestError> 
     }
 }
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
+

@@ -172,6 +172,7 @@ struct Inner {
     inputs: BTreeMap<String, Value>,
     pending: Arc<PendingRequests>,
     request_timeout: Duration,
+    records: Option<Arc<dyn skyport_store::Records>>,
 }
 
 /// The parts a transport and the dispatcher assemble into a [`RequestContext`].
@@ -187,6 +188,7 @@ pub(crate) struct ContextParts {
     pub(crate) inputs: BTreeMap<String, Value>,
     pub(crate) pending: Arc<PendingRequests>,
     pub(crate) request_timeout: Duration,
+    pub(crate) records: Option<Arc<dyn skyport_store::Records>>,
 }
 
 impl RequestContext {
@@ -203,7 +205,16 @@ impl RequestContext {
             inputs: p.inputs,
             pending: p.pending,
             request_timeout: p.request_timeout,
+            records: p.records,
         }))
+    }
+
+    /// The store's records (app data). An error result when the server was
+    /// built without a store (`Server::new` alone, some tests).
+    pub fn records(&self) -> Result<&Arc<dyn skyport_store::Records>, ToolError> {
+        self.0.records.as_ref().ok_or_else(|| {
+            ToolError::Internal("this server has no store: open it with Server::open".into())
+        })
     }
 
     /// The app serving this request.

@@ -17,7 +17,8 @@ use tokio_util::sync::CancellationToken;
 use super::Engine;
 use super::app::{Catalog, server_info_meta};
 use super::context::{ContextParts, Outbound, RequestContext, decode_state};
-use super::session::{Negotiated, Session};
+use super::fleet::BusMessage;
+use super::session::{Negotiated, Session, SessionField};
 use super::tool::{BoxFuture, ToolError, ToolOutput};
 use crate::observability::metrics::MethodKind;
 use crate::protocol::error::code;
@@ -209,6 +210,9 @@ impl Engine {
             "notifications/initialized" => {
                 if let Some(s) = session {
                     s.mark_initialized();
+                    if let Some(f) = self.sessions.persist(s, SessionField::Initialized) {
+                        tokio::spawn(f);
+                    }
                 }
             }
             "notifications/cancelled" => {
@@ -222,12 +226,21 @@ impl Engine {
         }
     }
 
-    /// Routes a client's response to a waiting server-to-client request.
+    /// Routes a client's response to a waiting server-to-client request: here,
+    /// or (with a shared store) on the replica whose request waits for it.
     pub fn response(&self, msg: &Incoming<'_>) -> bool {
-        match msg.id {
-            Some(id) => self.pending.deliver(id, msg.result, msg.error),
-            None => false,
+        let Some(id) = msg.id else {
+            return false;
+        };
+        if self.pending.deliver(id, msg.result, msg.error) {
+            return true;
         }
+        if let Some(fleet) = self.sessions.fleet().filter(|f| f.is_shared()) {
+            fleet.publish(BusMessage::Reply {
+                message: crate::protocol::jsonrpc::response_text(id, msg.result, msg.error),
+            });
+        }
+        false
     }
 
     /// Dispatches a request (not `initialize`, which transports route to [`Engine::initialize`]).
@@ -282,14 +295,28 @@ impl Engine {
             "resources/read" => return self.read_resource(msg, id, &catalog, info, env),
             "prompts/get" => return self.get_prompt(msg, id, &catalog, info, env),
             "completion/complete" => self.complete(msg, id, &catalog, modern),
-            "logging/setLevel" => msg.params_as::<SetLevelParams>().map(|p| {
-                if let Some(s) = &env.session {
-                    s.set_log_level(p.level);
+            "logging/setLevel" => match msg.params_as::<SetLevelParams>() {
+                Ok(p) => {
+                    let reply = ok_reply(id, &json!({}));
+                    return match &env.session {
+                        Some(s) => {
+                            s.set_log_level(p.level);
+                            self.stored(s, SessionField::LogLevel, reply)
+                        }
+                        None => Dispatch::Ready(reply),
+                    };
                 }
-                ok_reply(id, &json!({}))
-            }),
+                Err(e) => Err(e),
+            },
             "resources/subscribe" | "resources/unsubscribe" => {
-                self.subscription(msg, id, method, env.session.as_deref())
+                return match self.subscription(msg, id, method, env.session.as_deref()) {
+                    Ok((reply, Some(field))) => {
+                        let s = env.session.as_ref().expect("a field implies a session");
+                        self.stored(s, field, reply)
+                    }
+                    Ok((reply, None)) => Dispatch::Ready(reply),
+                    Err(e) => Dispatch::Ready(err_reply(Some(id), &e, StatusHint::Ok)),
+                };
             }
             "server/discover" if modern => Ok(self.discover(id)),
             "initialize" => Err(RpcError::invalid_request(
@@ -344,21 +371,36 @@ impl Engine {
         id: &RawValue,
         method: &str,
         session: Option<&Session>,
-    ) -> Result<Reply, RpcError> {
+    ) -> Result<(Reply, Option<SessionField>), RpcError> {
         #[derive(Deserialize)]
         struct UriParam {
             uri: String,
         }
         let p: UriParam = msg.params_as()?;
-        match session {
-            Some(s) if method == "resources/subscribe" => s.subscribe(p.uri),
+        let field = match session {
+            Some(s) if method == "resources/subscribe" => {
+                s.subscribe(p.uri.clone());
+                Some(SessionField::Subscription(p.uri, true))
+            }
             Some(s) => {
                 s.unsubscribe(&p.uri);
+                Some(SessionField::Subscription(p.uri, false))
             }
             // Stateless: nowhere to keep the subscription; accept so clients carry on.
-            None => {}
+            None => None,
+        };
+        Ok((ok_reply(id, &json!({})), field))
+    }
+
+    /// Answers once a session change is stored (at once without a store).
+    fn stored(&self, session: &Session, field: SessionField, reply: Reply) -> Dispatch {
+        match self.sessions.persist(session, field) {
+            Some(f) => Dispatch::Pending(Box::pin(async move {
+                f.await;
+                Some(reply)
+            })),
+            None => Dispatch::Ready(reply),
         }
-        Ok(ok_reply(id, &json!({})))
     }
 
     fn context(
@@ -391,6 +433,7 @@ impl Engine {
             inputs,
             pending: self.pending.clone(),
             request_timeout: self.settings.client_request_timeout,
+            records: self.sessions.fleet().map(|f| f.records().clone()),
         });
         (ctx, cancel)
     }

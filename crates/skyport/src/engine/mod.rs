@@ -10,11 +10,13 @@ pub mod app;
 pub mod app_error;
 pub mod context;
 mod dispatch;
+pub mod fleet;
 pub mod notify;
 pub mod pagination;
 pub mod prompt;
 pub mod resource;
 pub mod session;
+pub mod session_id;
 pub mod stream_log;
 pub mod tool;
 pub mod uri_template;
@@ -28,7 +30,8 @@ pub use dispatch::{CallEnv, Dispatch, Reply, RequestInfo, StatusHint};
 pub use notify::{Notifier, ServerEvent};
 pub use prompt::{Completer, PromptArgs, PromptDef};
 pub use resource::{ResourceDef, TemplateDef, TemplateVars};
-pub use session::{Negotiated, Session, Sessions};
+pub use fleet::Fleet;
+pub use session::{Negotiated, Session, SessionField, Sessions};
 pub use tool::{
     BoxFuture, Security, ToolBuilder, ToolDef, ToolError, ToolOutput, ToolResult, ToolUi,
     Visibility,
@@ -112,6 +115,32 @@ impl Engine {
 }
 
 impl Engine {
+    /// Keeps this app's sessions, SSE events and notifications in `store`
+    /// from now on, so replicas sharing it serve the app as one, and gives
+    /// tools the store's records. Call once, before serving.
+    pub async fn attach_store(
+        self: &Arc<Self>,
+        store: &skyport_store::Store,
+    ) -> Result<(), skyport_store::StoreError> {
+        let fleet = Fleet::new(
+            self.app.name(),
+            store.records.clone(),
+            store.coordination.clone(),
+            self.settings.session_idle_ttl,
+            self.settings.event_retention,
+        )
+        .await?;
+        self.sessions.attach(fleet.clone());
+        if fleet.is_shared() {
+            let bus = fleet.subscribe().await?;
+            tokio::spawn(fleet::run_bus(Arc::downgrade(self), bus, fleet.replica().to_owned()));
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            self.app.notifier().relay_to(tx);
+            tokio::spawn(fleet::relay_events(fleet, rx));
+        }
+        Ok(())
+    }
+
     /// Updates the open-sessions gauge.
     pub fn metrics_sessions_set(&self) {
         self.metrics.sessions.set(self.sessions.len() as i64);

@@ -1,17 +1,20 @@
 //! Server-originated events (list changes, resource updates) fanned out to
 //! every open stream of an app.
 //!
-//! In one process this is a broadcast channel; the store layer bridges it
-//! across replicas.
+//! In one process this is a broadcast channel; with a shared store, the
+//! engine relays every event to the other replicas over the store's bus.
+
+use std::sync::{Arc, OnceLock};
 
 use serde_json::json;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::session::Session;
 use crate::protocol::jsonrpc::notification_bytes;
 
 /// An event that open streams turn into MCP notifications.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "uri", rename_all = "snake_case")]
 pub enum ServerEvent {
     /// `notifications/tools/list_changed`.
     ToolsListChanged,
@@ -50,6 +53,8 @@ impl ServerEvent {
 #[derive(Debug, Clone)]
 pub struct Notifier {
     tx: broadcast::Sender<ServerEvent>,
+    /// Where events raised here also go (the other replicas), once attached.
+    relay: Arc<OnceLock<mpsc::UnboundedSender<ServerEvent>>>,
 }
 
 impl Default for Notifier {
@@ -63,12 +68,27 @@ impl Notifier {
     pub fn new() -> Self {
         Self {
             tx: broadcast::channel(1024).0,
+            relay: Arc::default(),
         }
     }
 
-    /// Sends an event; nothing happens when no stream is open.
+    /// Sends an event to this process's streams and, with a shared store,
+    /// to every other replica's.
     pub fn send(&self, event: ServerEvent) {
+        if let Some(relay) = self.relay.get() {
+            let _ = relay.send(event.clone());
+        }
         let _ = self.tx.send(event);
+    }
+
+    /// Delivers an event another replica raised to this process's streams.
+    pub(crate) fn send_local(&self, event: ServerEvent) {
+        let _ = self.tx.send(event);
+    }
+
+    /// Relays events raised here from now on (once, at start-up).
+    pub(crate) fn relay_to(&self, tx: mpsc::UnboundedSender<ServerEvent>) {
+        let _ = self.relay.set(tx);
     }
 
     /// Announces that a resource changed.

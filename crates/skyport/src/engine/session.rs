@@ -12,6 +12,10 @@ use rmcp::model::{ClientCapabilities, Implementation};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use skyport_store::StoreError;
+use skyport_store::coordination::SessionFields;
+
+use super::fleet::{BusMessage, Fleet};
 use super::notify::ServerEvent;
 use super::stream_log::StreamLogs;
 use crate::protocol::OwnedId;
@@ -29,6 +33,53 @@ pub struct Negotiated {
     pub client_info: Option<Implementation>,
 }
 
+/// How [`Negotiated`] is kept in the session store.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredNegotiated {
+    version: String,
+    capabilities: ClientCapabilities,
+    client_info: Option<Implementation>,
+}
+
+impl Negotiated {
+    fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&StoredNegotiated {
+            version: self.version.as_str().to_owned(),
+            capabilities: self.client_capabilities.clone(),
+            client_info: self.client_info.clone(),
+        })
+        .expect("negotiated state serialises")
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let s: StoredNegotiated = serde_json::from_slice(bytes).ok()?;
+        Some(Self {
+            version: Version::parse(&s.version)?,
+            client_capabilities: s.capabilities,
+            client_info: s.client_info,
+        })
+    }
+}
+
+/// A session field kept in the store (so any replica can serve the session).
+#[derive(Debug, Clone)]
+pub enum SessionField {
+    /// What `initialize` settled.
+    Negotiated,
+    /// `notifications/initialized` arrived.
+    Initialized,
+    /// The `logging/setLevel` level.
+    LogLevel,
+    /// A resource subscription was added (true) or removed (false).
+    Subscription(String, bool),
+}
+
+const F_NEGOTIATED: &str = "negotiated";
+const F_INITIALIZED: &str = "initialized";
+const F_LOG_LEVEL: &str = "log_level";
+const F_SUB_PREFIX: &str = "sub:";
+
 const LEVEL_UNSET: u8 = u8::MAX;
 
 /// One client session.
@@ -40,6 +91,8 @@ pub struct Session {
     log_level: AtomicU8,
     subscriptions: Mutex<HashSet<String>>,
     last_seen_ms: AtomicU64,
+    /// When the store last heard of this session (its TTL there is renewed lazily).
+    stored_ms: AtomicU64,
     inflight: Mutex<HashMap<OwnedId, CancellationToken>>,
     push: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
     /// SSE streams of this session, kept for `Last-Event-ID` resumption.
@@ -55,17 +108,19 @@ fn now_ms() -> u64 {
 }
 
 impl Session {
-    fn new(id: Arc<str>, retention: usize) -> Self {
+    fn new(id: Arc<str>, retention: usize, fleet: Option<&Arc<Fleet>>) -> Self {
+        let shared = fleet.filter(|f| f.is_shared()).cloned();
         Self {
+            streams: StreamLogs::new(retention, shared.map(|f| (f, id.clone()))),
             id,
             negotiated: OnceLock::new(),
             initialized: AtomicBool::new(false),
             log_level: AtomicU8::new(LEVEL_UNSET),
             subscriptions: Mutex::new(HashSet::new()),
             last_seen_ms: AtomicU64::new(now_ms()),
+            stored_ms: AtomicU64::new(now_ms()),
             inflight: Mutex::new(HashMap::new()),
             push: Mutex::new(None),
-            streams: StreamLogs::new(retention),
             closed: CancellationToken::new(),
         }
     }
@@ -214,6 +269,61 @@ impl Session {
         self.closed.is_cancelled()
     }
 
+    /// The value of `field` as the store keeps it (`None`: remove it).
+    fn field_value(&self, field: &SessionField) -> (String, Option<Vec<u8>>) {
+        match field {
+            SessionField::Negotiated => (
+                F_NEGOTIATED.into(),
+                self.negotiated.get().map(Negotiated::to_bytes),
+            ),
+            SessionField::Initialized => (F_INITIALIZED.into(), Some(b"1".to_vec())),
+            SessionField::LogLevel => (
+                F_LOG_LEVEL.into(),
+                self.log_level().map(|l| vec![l as u8]),
+            ),
+            SessionField::Subscription(uri, on) => {
+                (format!("{F_SUB_PREFIX}{uri}"), on.then(|| b"1".to_vec()))
+            }
+        }
+    }
+
+    /// Everything the store keeps of this session.
+    fn to_fields(&self) -> SessionFields {
+        let mut fields = SessionFields::new();
+        for f in [SessionField::Negotiated, SessionField::LogLevel] {
+            if let (name, Some(v)) = self.field_value(&f) {
+                fields.insert(name, v);
+            }
+        }
+        if self.initialized.load(Ordering::Relaxed) {
+            fields.insert(F_INITIALIZED.into(), b"1".to_vec());
+        }
+        for uri in self.subscriptions.lock().expect("subscriptions lock").iter() {
+            fields.insert(format!("{F_SUB_PREFIX}{uri}"), b"1".to_vec());
+        }
+        fields
+    }
+
+    /// Takes on the state another replica stored.
+    fn apply_fields(&self, fields: &SessionFields) {
+        if self.negotiated.get().is_none()
+            && let Some(n) = fields.get(F_NEGOTIATED).and_then(|b| Negotiated::from_bytes(b))
+        {
+            let _ = self.negotiated.set(n);
+        }
+        if fields.contains_key(F_INITIALIZED) {
+            self.initialized.store(true, Ordering::Relaxed);
+        }
+        if let Some(level) = fields.get(F_LOG_LEVEL).and_then(|b| b.first()) {
+            self.log_level.store(*level, Ordering::Relaxed);
+        }
+        let subs: HashSet<String> = fields
+            .keys()
+            .filter_map(|k| k.strip_prefix(F_SUB_PREFIX).map(str::to_owned))
+            .collect();
+        *self.subscriptions.lock().expect("subscriptions lock") = subs;
+    }
+
     fn close(&self) {
         self.closed.cancel();
         for (_, t) in self.inflight.lock().expect("inflight lock").drain() {
@@ -260,13 +370,20 @@ pub fn outgoing(
     }
 }
 
-/// The sessions of one app, in this process.
+/// The sessions of one app: live ones in this process, and — once a store
+/// is attached — every session of the deployment in the store.
 #[derive(Debug)]
 pub struct Sessions {
     map: DashMap<Arc<str>, Arc<Session>>,
     idle_ttl: Duration,
     retention: usize,
+    fleet: OnceLock<Arc<Fleet>>,
 }
+
+/// Why a session could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create a session: {0}")]
+pub struct SessionStoreError(#[from] StoreError);
 
 impl Sessions {
     /// An empty table; sessions idle longer than `idle_ttl` expire.
@@ -275,26 +392,166 @@ impl Sessions {
             map: DashMap::new(),
             idle_ttl,
             retention,
+            fleet: OnceLock::new(),
         }
     }
 
-    /// Creates a session with a fresh, unguessable id (128 random bits).
-    pub fn create(&self) -> Arc<Session> {
+    /// Keeps sessions in the store from now on (once, at start-up).
+    pub(crate) fn attach(&self, fleet: Arc<Fleet>) {
+        let _ = self.fleet.set(fleet);
+    }
+
+    /// The store link, once attached.
+    pub fn fleet(&self) -> Option<&Arc<Fleet>> {
+        self.fleet.get()
+    }
+
+    /// Creates a session with a fresh, unguessable id (signed when a store is
+    /// attached, 128 random bits otherwise) and records it in the store.
+    pub async fn create(
+        &self,
+        negotiated: Option<Negotiated>,
+    ) -> Result<Arc<Session>, SessionStoreError> {
+        let Some(fleet) = self.fleet.get() else {
+            let s = self.create_local();
+            if let Some(n) = negotiated {
+                s.set_negotiated(n);
+            }
+            return Ok(s);
+        };
+        let id: Arc<str> = fleet.signer().mint().into();
+        let s = Arc::new(Session::new(id.clone(), self.retention, Some(fleet)));
+        if let Some(n) = negotiated {
+            s.set_negotiated(n);
+        }
+        fleet
+            .coordination()
+            .session_create(&id, &s.to_fields(), self.idle_ttl)
+            .await?;
+        self.map.insert(id, s.clone());
+        Ok(s)
+    }
+
+    /// Creates a session only this process knows (stdio: one client, one process).
+    pub fn create_local(&self) -> Arc<Session> {
         let id: Arc<str> = format!("{:032x}", rand::random::<u128>()).into();
-        let s = Arc::new(Session::new(id.clone(), self.retention));
+        let s = Arc::new(Session::new(id.clone(), self.retention, None));
         self.map.insert(id, s.clone());
         s
     }
 
     /// Finds a live session and records the activity.
-    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
-        let s = self.map.get(id)?.clone();
-        s.touch();
-        Some(s)
+    ///
+    /// With a shared store every call reads the session's stored state (so a
+    /// change made through another replica is seen, and an ended session is
+    /// gone everywhere); with a store this process owns, the local copy is
+    /// authoritative and the store's TTL is renewed lazily. A session this
+    /// process has not seen (another replica's, or one from before a restart)
+    /// is loaded from the store when its id's signature checks out.
+    pub async fn get(&self, id: &str) -> Option<Arc<Session>> {
+        let local = self.map.get(id).map(|e| e.value().clone());
+        let Some(fleet) = self.fleet.get() else {
+            let s = local?;
+            s.touch();
+            return Some(s);
+        };
+        if let Some(s) = &local
+            && !fleet.is_shared()
+        {
+            s.touch();
+            self.renew_lazily(fleet, s);
+            return local;
+        }
+        if !fleet.signer().verify(id) {
+            return None;
+        }
+        match fleet.coordination().session_get(id, self.idle_ttl).await {
+            Ok(Some(fields)) => {
+                let s = local.unwrap_or_else(|| {
+                    let s = Arc::new(Session::new(id.into(), self.retention, Some(fleet)));
+                    self.map.entry(id.into()).or_insert(s).value().clone()
+                });
+                s.apply_fields(&fields);
+                s.touch();
+                s.stored_ms.store(now_ms(), Ordering::Relaxed);
+                Some(s)
+            }
+            Ok(None) => {
+                if let Some((_, s)) = self.map.remove(id) {
+                    s.close();
+                }
+                None
+            }
+            Err(e) => {
+                // The store is unreachable: carry on with what this process knows.
+                tracing::warn!(error = %e, "session lookup failed; using the local copy");
+                local
+            }
+        }
     }
 
-    /// Ends a session; false when it did not exist.
+    /// Renews the session's TTL in the store when a quarter of it has passed.
+    fn renew_lazily(&self, fleet: &Fleet, s: &Session) {
+        let quarter = (self.idle_ttl.as_millis() / 4) as u64;
+        let now = now_ms();
+        if now.saturating_sub(s.stored_ms.load(Ordering::Relaxed)) > quarter {
+            s.stored_ms.store(now, Ordering::Relaxed);
+            fleet.touch_later(s.id());
+        }
+    }
+
+    /// Stores a changed field of `session` and tells the other replicas;
+    /// the future completes once both are done, so the client's next request
+    /// sees the change wherever it lands. `None` without a store.
+    pub fn persist(
+        &self,
+        session: &Session,
+        field: SessionField,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        let fleet = self.fleet.get()?.clone();
+        let (name, value) = session.field_value(&field);
+        let id = session.id().to_owned();
+        let ttl = self.idle_ttl;
+        Some(async move {
+            let c = fleet.coordination();
+            if let Err(e) = c.session_set(&id, &name, value.as_deref(), ttl).await {
+                tracing::warn!(error = %e, field = name, "could not store a session change");
+                return;
+            }
+            if fleet.is_shared() {
+                fleet
+                    .publish_now(&BusMessage::SessionChanged {
+                        origin: fleet.replica().to_owned(),
+                        session: id,
+                    })
+                    .await;
+            }
+        })
+    }
+
+    /// Re-reads a session another replica changed, if this process holds it.
+    pub(crate) async fn refresh(&self, id: &str) {
+        let (Some(fleet), Some(s)) = (self.fleet.get(), self.map.get(id).map(|e| e.value().clone()))
+        else {
+            return;
+        };
+        match fleet.coordination().session_get(id, self.idle_ttl).await {
+            Ok(Some(fields)) => s.apply_fields(&fields),
+            Ok(None) => self.forget(id),
+            Err(e) => tracing::warn!(error = %e, "could not re-read a changed session"),
+        }
+    }
+
+    /// The session if this process holds it (no store lookup).
+    pub(crate) fn local(&self, id: &str) -> Option<Arc<Session>> {
+        self.map.get(id).map(|e| e.value().clone())
+    }
+
+    /// Ends a session everywhere; false when this process did not hold it.
     pub fn remove(&self, id: &str) -> bool {
+        if let Some(fleet) = self.fleet.get() {
+            fleet.end_later(id);
+        }
         match self.map.remove(id) {
             Some((_, s)) => {
                 s.close();
@@ -304,32 +561,75 @@ impl Sessions {
         }
     }
 
-    /// Number of live sessions.
+    /// Ends a session in the store and everywhere; false when it did not exist.
+    pub async fn delete(&self, id: &str) -> bool {
+        let Some(fleet) = self.fleet.get() else {
+            return self.remove(id);
+        };
+        if !fleet.signer().verify(id) {
+            return false;
+        }
+        let existed = match fleet.coordination().session_delete(id).await {
+            Ok(existed) => existed,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not delete a session from the store");
+                self.map.contains_key(id)
+            }
+        };
+        self.remove(id) || existed
+    }
+
+    /// Closes this process's copy of a session another replica ended.
+    pub(crate) fn forget(&self, id: &str) {
+        if let Some((_, s)) = self.map.remove(id) {
+            s.close();
+        }
+    }
+
+    /// Number of sessions held in this process.
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
-    /// True when there is no session.
+    /// True when this process holds no session.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
-    /// Ends sessions idle past the TTL that have no open stream; returns how many.
+    /// Drops this process's copies of sessions idle past the TTL that have no
+    /// open stream (the store expires its own), and renews the store's TTL of
+    /// sessions whose stream is open here. Returns how many were dropped.
     pub fn sweep(&self) -> usize {
-        let expired: Vec<Arc<str>> = self
-            .map
+        let fleet = self.fleet.get();
+        let mut expired = Vec::new();
+        for e in self.map.iter() {
+            let s = e.value();
+            if s.has_push() {
+                if let Some(f) = fleet {
+                    f.touch_later(s.id());
+                }
+            } else if s.idle_for() > self.idle_ttl {
+                expired.push(e.key().clone());
+            }
+        }
+        expired
             .iter()
-            .filter(|e| e.value().idle_for() > self.idle_ttl && !e.value().has_push())
-            .map(|e| e.key().clone())
-            .collect();
-        expired.iter().filter(|id| self.remove(id)).count()
+            .filter(|id| match self.map.remove(id.as_ref()) {
+                Some((_, s)) => {
+                    s.close();
+                    true
+                }
+                None => false,
+            })
+            .count()
     }
 
-    /// Ends every session (shutdown).
+    /// Closes every session held here (shutdown); the store keeps them, so
+    /// clients carry on with another replica or after a restart.
     pub fn close_all(&self) {
         let ids: Vec<Arc<str>> = self.map.iter().map(|e| e.key().clone()).collect();
         for id in ids {
-            self.remove(&id);
+            self.forget(&id);
         }
     }
 }
@@ -341,7 +641,7 @@ mod tests {
     #[test]
     fn sessions_are_created_found_and_removed() {
         let s = Sessions::new(Duration::from_secs(60), 16);
-        let a = s.create();
+        let a = s.create_local();
         assert_eq!(a.id().len(), 32);
         assert!(s.get(a.id()).is_some());
         assert!(s.remove(a.id()));
@@ -352,8 +652,8 @@ mod tests {
     #[test]
     fn idle_sessions_expire_but_streaming_ones_stay() {
         let s = Sessions::new(Duration::ZERO, 16);
-        let idle = s.create();
-        let streaming = s.create();
+        let idle = s.create_local();
+        let streaming = s.create_local();
         let _rx = streaming.open_push();
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(s.sweep(), 1);
@@ -364,7 +664,7 @@ mod tests {
     #[test]
     fn cancellation_reaches_the_tracked_request() {
         let s = Sessions::new(Duration::from_secs(60), 16);
-        let a = s.create();
+        let a = s.create_local();
         let id = OwnedId::from_value(&serde_json::json!(3)).unwrap();
         let t = CancellationToken::new();
         a.track(id.clone(), t.clone());

@@ -1,15 +1,18 @@
 //! Event logs of a session's SSE streams, so a client whose stream broke can
-//! resume it with `Last-Event-ID` (from this replica; the store layer shares
-//! them across replicas).
+//! resume it with `Last-Event-ID`: from memory on the replica that wrote it,
+//! or, with a shared store, from the store on any replica.
 //!
 //! Event ids are `{stream}-{seq}`: unique across the session's streams and
-//! naming the stream to resume. Retention is bounded per stream and per session.
+//! naming the stream to resume. Stream numbers are random (replicas never
+//! collide); odd ones are standalone GET streams, which a client resumes and
+//! then keeps as its live stream. Retention is bounded per stream and per session.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
+
+use super::fleet::Fleet;
 
 /// Streams kept per session for resumption.
 const MAX_STREAMS: usize = 64;
@@ -19,6 +22,8 @@ const MAX_STREAMS: usize = 64;
 pub struct StreamLog {
     id: u64,
     retention: usize,
+    /// Where events are also written for other replicas (shared stores only).
+    sink: Option<(Arc<Fleet>, String)>,
     state: Mutex<LogState>,
     changed: Notify,
 }
@@ -46,13 +51,14 @@ pub struct LoggedEvent {
 impl StreamLog {
     /// A log outside any session (stateless requests): nothing can resume it.
     pub fn ephemeral(retention: usize) -> Arc<Self> {
-        Arc::new(Self::new(0, retention))
+        Arc::new(Self::new(0, retention, None))
     }
 
-    fn new(id: u64, retention: usize) -> Self {
+    fn new(id: u64, retention: usize, sink: Option<(Arc<Fleet>, String)>) -> Self {
         Self {
             id,
             retention,
+            sink,
             state: Mutex::new(LogState {
                 next_seq: 1,
                 ..LogState::default()
@@ -66,6 +72,11 @@ impl StreamLog {
         self.id
     }
 
+    /// True for a session's standalone (GET) stream.
+    pub fn is_standalone(&self) -> bool {
+        self.id & 1 == 1
+    }
+
     /// The id of the priming event (sequence 0): resuming from it replays everything.
     pub fn priming_id(&self) -> String {
         format!("{}-0", self.id)
@@ -76,7 +87,11 @@ impl StreamLog {
         let mut st = self.state.lock().expect("stream log lock");
         let seq = st.next_seq;
         st.next_seq += 1;
-        st.events.push_back((seq, data.into()));
+        let data: Arc<[u8]> = data.into();
+        if let Some((fleet, key)) = &self.sink {
+            fleet.log_event(key, seq, data.clone());
+        }
+        st.events.push_back((seq, data));
         while st.events.len() > self.retention {
             st.events.pop_front();
         }
@@ -87,7 +102,14 @@ impl StreamLog {
 
     /// Marks the stream complete (its response was written).
     pub fn finish(&self) {
-        self.state.lock().expect("stream log lock").finished = true;
+        let mut st = self.state.lock().expect("stream log lock");
+        if !st.finished
+            && let Some((fleet, key)) = &self.sink
+        {
+            fleet.log_finish(key);
+        }
+        st.finished = true;
+        drop(st);
         self.changed.notify_waiters();
     }
 
@@ -147,49 +169,73 @@ impl StreamLog {
 /// The logs of one session's streams.
 #[derive(Debug)]
 pub struct StreamLogs {
-    next: AtomicU64,
     retention: usize,
-    streams: Mutex<HashMap<u64, Arc<StreamLog>>>,
+    /// The store link and the session id, for shared stores.
+    sink: Option<(Arc<Fleet>, Arc<str>)>,
+    /// Open logs, and their ids oldest first (for eviction).
+    streams: Mutex<(HashMap<u64, Arc<StreamLog>>, VecDeque<u64>)>,
+}
+
+/// The store key of a session's stream.
+pub(crate) fn stream_key(session: &str, stream: u64) -> String {
+    format!("{session}/{stream}")
+}
+
+/// Splits a `Last-Event-ID` into stream and sequence numbers.
+pub(crate) fn parse_event_id(last_event_id: &str) -> Option<(u64, u64)> {
+    let (stream, seq) = last_event_id.split_once('-')?;
+    Some((stream.parse().ok()?, seq.parse().ok()?))
 }
 
 impl StreamLogs {
-    /// Keeps up to `retention` events per stream.
-    pub fn new(retention: usize) -> Self {
+    /// Keeps up to `retention` events per stream; with a sink, writes them
+    /// through to the shared store under the session's id.
+    pub fn new(retention: usize, sink: Option<(Arc<Fleet>, Arc<str>)>) -> Self {
         Self {
-            next: AtomicU64::new(1),
             retention: retention.max(1),
-            streams: Mutex::new(HashMap::new()),
+            sink,
+            streams: Mutex::new((HashMap::new(), VecDeque::new())),
         }
     }
 
-    /// Opens a new stream log.
-    pub fn open(&self) -> Arc<StreamLog> {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        let log = Arc::new(StreamLog::new(id, self.retention));
-        let mut streams = self.streams.lock().expect("stream logs lock");
-        if streams.len() >= MAX_STREAMS {
-            // Drop the oldest stream ids first; a client resuming one of those starts afresh.
-            let mut ids: Vec<u64> = streams.keys().copied().collect();
-            ids.sort_unstable();
-            for old in ids.into_iter().take(streams.len() + 1 - MAX_STREAMS) {
+    /// Opens a new stream log (`standalone`: the session's GET stream).
+    pub fn open(&self, standalone: bool) -> Arc<StreamLog> {
+        // 52 random bits: exact in any client that parses ids as doubles.
+        let id = ((rand::random::<u64>() >> 12) & !1) | u64::from(standalone) | 2;
+        let sink = self
+            .sink
+            .as_ref()
+            .map(|(fleet, session)| (fleet.clone(), stream_key(session, id)));
+        let log = Arc::new(StreamLog::new(id, self.retention, sink));
+        let mut guard = self.streams.lock().expect("stream logs lock");
+        let (streams, order) = &mut *guard;
+        while order.len() >= MAX_STREAMS {
+            // Drop the oldest streams first; a client resuming one of those starts afresh.
+            if let Some(old) = order.pop_front() {
                 streams.remove(&old);
             }
         }
         streams.insert(id, log.clone());
+        order.push_back(id);
         log
     }
 
-    /// Finds the stream and position named by a `Last-Event-ID`.
+    /// Finds the stream and position named by a `Last-Event-ID`, in this process.
     pub fn resume_point(&self, last_event_id: &str) -> Option<(Arc<StreamLog>, u64)> {
-        let (stream, seq) = last_event_id.split_once('-')?;
-        let (stream, seq): (u64, u64) = (stream.parse().ok()?, seq.parse().ok()?);
+        let (stream, seq) = parse_event_id(last_event_id)?;
         let log = self
             .streams
             .lock()
             .expect("stream logs lock")
+            .0
             .get(&stream)?
             .clone();
         Some((log, seq))
+    }
+
+    /// The store link, when streams are written through to a shared store.
+    pub(crate) fn shared(&self) -> Option<&(Arc<Fleet>, Arc<str>)> {
+        self.sink.as_ref()
     }
 }
 
@@ -200,8 +246,8 @@ mod tests {
 
     #[tokio::test]
     async fn resumes_after_the_last_seen_event() {
-        let logs = StreamLogs::new(10);
-        let log = logs.open();
+        let logs = StreamLogs::new(10, None);
+        let log = logs.open(false);
         let first = log.append(b"a".to_vec());
         log.append(b"b".to_vec());
         let (resumed, seq) = logs.resume_point(&first).unwrap();
@@ -220,8 +266,8 @@ mod tests {
 
     #[test]
     fn retention_is_bounded_and_unknown_ids_do_not_resume() {
-        let logs = StreamLogs::new(2);
-        let log = logs.open();
+        let logs = StreamLogs::new(2, None);
+        let log = logs.open(false);
         for i in 0..5u8 {
             log.append(vec![i]);
         }

@@ -132,6 +132,19 @@ pub enum ToolError {
     Internal(String),
 }
 
+impl From<skyport_store::StoreError> for ToolError {
+    /// Missing records, conflicts and bad input are the caller's to fix and
+    /// become `isError` results; backend faults are internal errors.
+    fn from(e: skyport_store::StoreError) -> Self {
+        use skyport_store::StoreError as E;
+        match e {
+            E::NotFound { .. } | E::Conflict { .. } => ToolError::Failed(e.to_string()),
+            E::Invalid { .. } => ToolError::InvalidArguments(e.to_string()),
+            other => ToolError::Internal(other.to_string()),
+        }
+    }
+}
+
 /// Who may call a tool: the model, the widget (app), or both.
 ///
 /// Published as MCP Apps `_meta.ui.visibility` and its ChatGPT mirrors

@@ -300,6 +300,16 @@ pub fn result_bytes_sized<T: Serialize + ?Sized>(
     }
 }
 
+/// A response message rebuilt from its parts (to forward a client's answer
+/// to another replica).
+pub fn response_text(id: &RawValue, result: Option<&RawValue>, error: Option<&RawValue>) -> String {
+    match (result, error) {
+        (Some(r), _) => format!(r#"{{"jsonrpc":"2.0","id":{},"result":{}}}"#, id.get(), r.get()),
+        (None, Some(e)) => format!(r#"{{"jsonrpc":"2.0","id":{},"error":{}}}"#, id.get(), e.get()),
+        (None, None) => format!(r#"{{"jsonrpc":"2.0","id":{},"result":null}}"#, id.get()),
+    }
+}
+
 /// Serializes `{"jsonrpc":"2.0","id":..,"error":..}` (id omitted when unknown).
 pub fn error_bytes(id: Option<&RawValue>, error: &RpcError) -> Vec<u8> {
     serde_json::to_vec(&ErrorEnvelope {

@@ -45,6 +45,43 @@ pub struct Config {
     pub mcp: McpConfig,
     /// Widget publishing.
     pub widgets: WidgetsConfig,
+    /// Where data and coordination live.
+    pub store: StoreSection,
+}
+
+/// The `[store]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSection {
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB` (flag `--store`, env
+    /// `SKYPORT_STORE_URL`). Default none: `{data_dir}/skyport.db`, an
+    /// embedded SQLite file, so a laptop needs nothing installed.
+    pub url: Option<String>,
+    /// `redis://HOST:PORT` (flag `--redis`, env `SKYPORT_REDIS_URL`): keep
+    /// sessions, rate limits, notifications and SSE events in Redis. Default
+    /// none: they live in the database named by `url`.
+    pub redis_url: Option<String>,
+    /// SQLite durability: `normal` (default: a commit survives a crash or
+    /// `kill -9`; no fsync per write) or `full` (also survives a power cut).
+    pub sqlite_sync: skyport_store::SqliteSync,
+    /// Pooled PostgreSQL connections per process. Default 16.
+    pub max_connections: u32,
+    /// Prefix of Redis keys and PostgreSQL notification channels, so several
+    /// deployments can share one server. Default `skyport`.
+    pub namespace: String,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        let d = skyport_store::StoreConfig::default();
+        Self {
+            url: None,
+            redis_url: None,
+            sqlite_sync: d.sqlite_sync,
+            max_connections: d.max_connections,
+            namespace: d.namespace,
+        }
+    }
 }
 
 /// The `[widgets]` section.
@@ -116,6 +153,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             mcp: McpConfig::default(),
             widgets: WidgetsConfig::default(),
+            store: StoreSection::default(),
         }
     }
 }
@@ -153,7 +191,7 @@ pub struct ConfigError(String);
 /// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
 /// instead of being ignored), so other tools must not use the prefix: the
 /// test scripts use `TEST_POSTGRES_URL` and `TEST_REDIS_URL`.
-const SECTIONS: [&str; 3] = ["http", "mcp", "widgets"];
+const SECTIONS: [&str; 4] = ["http", "mcp", "widgets", "store"];
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -202,6 +240,10 @@ impl Config {
         let env = Env::prefixed("SKYPORT_").ignore(&["config"]).map(|key| {
             // Keys keep the variable's case (`HTTP_MAX_BODY_BYTES`); sections are lowercase.
             let k = key.as_str().to_ascii_lowercase();
+            // SKYPORT_REDIS_URL reads better than SKYPORT_STORE_REDIS_URL.
+            if k == "redis_url" {
+                return "store.redis_url".into();
+            }
             for s in SECTIONS {
                 if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
                     return format!("{s}.{rest}").into();
@@ -273,6 +315,18 @@ impl Config {
         }
     }
 
+    /// What the store needs to open.
+    pub fn store_config(&self) -> skyport_store::StoreConfig {
+        skyport_store::StoreConfig {
+            url: self.store.url.clone(),
+            redis_url: self.store.redis_url.clone(),
+            data_dir: self.data_dir.clone(),
+            sqlite_sync: self.store.sqlite_sync,
+            max_connections: self.store.max_connections,
+            namespace: self.store.namespace.clone(),
+        }
+    }
+
     /// The engine settings.
     pub fn engine_settings(&self) -> EngineSettings {
         EngineSettings {
@@ -299,6 +353,8 @@ mod tests {
             jail.set_env("SKYPORT_APPS", "a, b");
             jail.set_env("SKYPORT_HTTP_ALLOWED_HOSTS", "example.com");
             jail.set_env("SKYPORT_MCP_SESSION_IDLE_MINUTES", "3");
+            jail.set_env("SKYPORT_STORE_URL", "postgres://db/x");
+            jail.set_env("SKYPORT_REDIS_URL", "redis://r:6379");
             jail.set_env("PORT", "9999");
             let c = Config::load(Some(Path::new("s.toml")), &NoFlags::default())
                 .map_err(|e| e.to_string())?;
@@ -307,6 +363,8 @@ mod tests {
             assert_eq!(c.apps, vec!["a", "b"]);
             assert_eq!(c.http.allowed_hosts, vec!["example.com"]);
             assert_eq!(c.mcp.session_idle_minutes, 3);
+            assert_eq!(c.store.url.as_deref(), Some("postgres://db/x"));
+            assert_eq!(c.store.redis_url.as_deref(), Some("redis://r:6379"));
             assert_eq!(c.listen, "127.0.0.1:9999".parse::<SocketAddr>().unwrap());
             Ok(())
         });

@@ -48,6 +48,9 @@ pub enum ServerError {
     /// An app's declaration is broken (found when publishing its widgets).
     #[error(transparent)]
     App(#[from] crate::engine::AppError),
+    /// The store could not be opened (bad URL, unreachable backend).
+    #[error(transparent)]
+    Store(#[from] skyport_store::StoreError),
     /// Listening failed.
     #[error("cannot listen on {addr}: {source} (set --listen or SKYPORT_LISTEN)")]
     Listen {
@@ -68,6 +71,8 @@ pub struct Server {
     shutdown: CancellationToken,
     /// App summaries for the dev host; `Some` mounts `/dev`.
     dev_host: Option<Arc<BTreeMap<String, String>>>,
+    /// The store, once opened.
+    store: Option<skyport_store::Store>,
 }
 
 impl std::fmt::Debug for Server {
@@ -113,7 +118,31 @@ impl Server {
             metrics,
             shutdown: CancellationToken::new(),
             dev_host: None,
+            store: None,
         })
+    }
+
+    /// Builds the engines and opens the configured store (`store.url`,
+    /// `store.redis_url`, `data_dir`): sessions, SSE events and
+    /// notifications go through it, and tools get its records.
+    pub async fn open(config: Config, apps: Vec<App>) -> Result<Self, ServerError> {
+        let store = skyport_store::open(&config.store_config()).await?;
+        Self::new(config, apps)?.with_store(store).await
+    }
+
+    /// Attaches an opened store to every app.
+    pub async fn with_store(mut self, store: skyport_store::Store) -> Result<Self, ServerError> {
+        for engine in self.engines.values() {
+            engine.attach_store(&store).await?;
+        }
+        tracing::info!(store = %store.description, "store open");
+        self.store = Some(store);
+        Ok(self)
+    }
+
+    /// The store, when opened.
+    pub fn store(&self) -> Option<&skyport_store::Store> {
+        self.store.as_ref()
     }
 
     /// Mounts the dev host at `/dev` (`skyport dev`); `summaries` maps app
@@ -245,10 +274,22 @@ impl Server {
 
     fn spawn_sweeper(&self) -> tokio::task::JoinHandle<()> {
         let engines: Vec<_> = self.engines.values().cloned().collect();
+        let coordination = self.store.as_ref().map(|s| s.coordination.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(30));
             loop {
                 tick.tick().await;
+                if let Some(c) = &coordination {
+                    // Its own task: a slow store never delays the local sweep.
+                    let c = c.clone();
+                    tokio::spawn(async move {
+                        match c.sweep().await {
+                            Ok(n) if n > 0 => tracing::debug!(removed = n, "store: expired entries removed"),
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "store sweep failed"),
+                        }
+                    });
+                }
                 for e in &engines {
                     let n = e.sessions().sweep();
                     if n > 0 {

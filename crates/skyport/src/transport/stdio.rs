@@ -24,7 +24,7 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let session = engine.sessions().create();
+    let session = engine.sessions().create_local();
     let push = session.open_push();
     let tx = session.push_sender().expect("push channel was just opened");
     let events = engine.app().notifier().subscribe();

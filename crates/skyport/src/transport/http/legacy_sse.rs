@@ -38,7 +38,16 @@ pub async fn connect(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Res
     if let Err(r) = guard::check_sse_accept(&headers) {
         return r;
     }
-    let session = st.engine.sessions().create();
+    let session = match st.engine.sessions().create(None).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot create a session");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the session store is unavailable; try again shortly",
+            );
+        }
+    };
     st.engine.metrics_sessions_set();
     let push = session.open_push();
     let events = st.engine.app().notifier().subscribe();
@@ -94,7 +103,7 @@ pub async fn message(
             "Bad Request: the sessionId query parameter is required; take the URL from the endpoint event",
         );
     };
-    let Some(session) = st.engine.sessions().get(&id) else {
+    let Some(session) = st.engine.sessions().get(&id).await else {
         return error(
             StatusCode::NOT_FOUND,
             "Session not found: open a new stream with GET on the SSE endpoint",
@@ -104,11 +113,18 @@ pub async fn message(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let Some(push) = session.push_sender() else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "Session not found: its stream is closed",
-        );
+    // The stream may be held by another replica: answers then travel there.
+    let push = match session.push_sender() {
+        Some(p) => p,
+        None => match st.engine.sessions().fleet().filter(|f| f.is_shared()) {
+            Some(fleet) => fleet.remote_push(session.id()),
+            None => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "Session not found: its stream is closed",
+                );
+            }
+        },
     };
     let msgs = match Incoming::parse_body(&body) {
         Ok(Body::Single(m)) => vec![m],
@@ -133,6 +149,13 @@ pub async fn message(
                                 &RpcError::invalid_request("This session is already initialized"),
                             )
                         } else {
+                            if let Some(f) = st
+                                .engine
+                                .sessions()
+                                .persist(&session, crate::engine::SessionField::Negotiated)
+                            {
+                                f.await;
+                            }
                             reply.bytes
                         }
                     }

@@ -140,7 +140,7 @@ pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
     }
     let session = match &call.session_id {
         None => None,
-        Some(id) => match st.engine.sessions().get(id) {
+        Some(id) => match st.engine.sessions().get(id).await {
             Some(s) => Some(s),
             None => {
                 return api_error(

@@ -88,7 +88,10 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The session named by `Mcp-Session-Id`: `Ok(None)` when stateless or absent.
-fn find_session(st: &AppState, headers: &HeaderMap) -> Result<Option<Arc<Session>>, Response> {
+async fn find_session(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<Session>>, Response> {
     if st.http.stateless {
         return Ok(None);
     }
@@ -98,6 +101,7 @@ fn find_session(st: &AppState, headers: &HeaderMap) -> Result<Option<Arc<Session
             .engine
             .sessions()
             .get(id)
+            .await
             .map(Some)
             .ok_or_else(session_not_found),
     }
@@ -145,19 +149,21 @@ async fn single(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> R
             StatusCode::ACCEPTED.into_response()
         }
         IncomingKind::Notification => {
-            let session = match find_session(st, headers) {
+            let session = match find_session(st, headers).await {
                 Ok(s) => s,
                 Err(r) => return r,
             };
             st.engine.notification(&msg, session.as_deref());
             StatusCode::ACCEPTED.into_response()
         }
-        IncomingKind::Request if msg.method == "initialize" => initialize(st, headers, &msg),
+        IncomingKind::Request if msg.method == "initialize" => {
+            initialize(st, headers, &msg).await
+        }
         IncomingKind::Request => request(st, headers, msg).await,
     }
 }
 
-fn initialize(st: &Arc<AppState>, headers: &HeaderMap, msg: &Incoming<'_>) -> Response {
+async fn initialize(st: &Arc<AppState>, headers: &HeaderMap, msg: &Incoming<'_>) -> Response {
     if !st.http.stateless && header_str(headers, SESSION_HEADER).is_some() {
         return bad_request(
             "Invalid Request: initialize must be sent without an Mcp-Session-Id header; this session is already initialized",
@@ -167,10 +173,21 @@ fn initialize(st: &Arc<AppState>, headers: &HeaderMap, msg: &Incoming<'_>) -> Re
         Ok(x) => x,
         Err(r) => return reply_response(r),
     };
+    if st.http.stateless {
+        return reply_response(reply);
+    }
+    let session = match st.engine.sessions().create(Some(negotiated)).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot create a session");
+            return guard::rpc_error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &RpcError::internal("the session store is unavailable; try again shortly"),
+            );
+        }
+    };
     let mut response = reply_response(reply);
-    if !st.http.stateless {
-        let session = st.engine.sessions().create();
-        session.set_negotiated(negotiated);
+    {
         st.engine.metrics_sessions_set();
         if let Ok(v) = HeaderValue::from_str(session.id()) {
             response.headers_mut().insert(SESSION_HEADER, v);
@@ -278,7 +295,7 @@ async fn request(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> 
                 ),
             );
         };
-        let Some(session) = st.engine.sessions().get(id) else {
+        let Some(session) = st.engine.sessions().get(id).await else {
             return rejected(st, "session", session_not_found());
         };
         env.session = Some(session);
@@ -337,7 +354,7 @@ fn drain(rx: &mut OutboundRx) -> Vec<OutboundMsg> {
 
 fn open_log(st: &AppState, session: Option<&Session>) -> Arc<StreamLog> {
     match session {
-        Some(s) => s.streams.open(),
+        Some(s) => s.streams.open(false),
         None => StreamLog::ephemeral(st.engine.settings().event_retention),
     }
 }
@@ -449,7 +466,7 @@ fn stream_live(
 }
 
 async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>) -> Response {
-    let session = match find_session(st, headers) {
+    let session = match find_session(st, headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -546,7 +563,7 @@ pub async fn get(State(st): St, headers: HeaderMap) -> Response {
     if let Err(r) = guard::check_sse_accept(&headers) {
         return rejected(&st, "accept", r);
     }
-    let session = match find_session(&st, &headers) {
+    let session = match find_session(&st, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => {
             return bad_request(
@@ -555,39 +572,104 @@ pub async fn get(State(st): St, headers: HeaderMap) -> Response {
         }
         Err(r) => return r,
     };
-    if let Some(last) = header_str(&headers, "last-event-id")
-        && let Some((log, seq)) = session.streams.resume_point(last)
-    {
-        let frames = log
-            .follow(seq)
-            .map(|e| sse::message_event(Some(&e.id), &e.data));
-        return sse::response(sse::with_keep_alive(
-            frames,
-            st.http.sse_keep_alive,
-            Some(st.shutdown.clone()),
-        ));
+    if let Some(last) = header_str(&headers, "last-event-id") {
+        if let Some((log, seq)) = session.streams.resume_point(last)
+            && log.is_standalone()
+        {
+            if session.has_push() {
+                return stream_conflict();
+            }
+            let rest = log.after(seq).0;
+            let replayed = futures::stream::iter(rest)
+                .map(|e| sse::message_event(Some(&e.id), &e.data))
+                .boxed();
+            return standalone_after(&st, session, replayed);
+        }
+        if let Some((log, seq)) = session.streams.resume_point(last) {
+            let frames = log
+                .follow(seq)
+                .map(|e| sse::message_event(Some(&e.id), &e.data));
+            return sse::response(sse::with_keep_alive(
+                frames,
+                st.http.sse_keep_alive,
+                Some(st.shutdown.clone()),
+            ));
+        }
+        if let Some(r) = resume_elsewhere(&st, &session, last).await {
+            return r;
+        }
     }
     if session.has_push() {
-        return guard::rpc_error_response(
-            StatusCode::CONFLICT,
-            &RpcError::new(
-                code::TRANSPORT_REJECTED,
-                "Conflict: this session already has an open GET stream; close it first",
-            ),
-        );
+        return stream_conflict();
     }
     standalone(&st, session)
 }
 
+fn stream_conflict() -> Response {
+    guard::rpc_error_response(
+        StatusCode::CONFLICT,
+        &RpcError::new(
+            code::TRANSPORT_REJECTED,
+            "Conflict: this session already has an open GET stream; close it first",
+        ),
+    )
+}
+
+/// Marks a standalone stream's log complete when its response goes away, so
+/// a client resuming it elsewhere gets the rest and then a live stream.
+struct FinishOnDrop(Arc<StreamLog>);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Resumes a stream another replica wrote, from the shared store. A POST's
+/// stream is replayed and followed to its end; a standalone stream is
+/// replayed and then goes on as this replica's live stream for the session.
+async fn resume_elsewhere(st: &AppState, session: &Arc<Session>, last: &str) -> Option<Response> {
+    let (fleet, id) = session.streams.shared()?;
+    let (stream, seq) = crate::engine::stream_log::parse_event_id(last)?;
+    let key = crate::engine::stream_log::stream_key(id, stream);
+    let replay = fleet.follow_remote(key, stream, seq).await?;
+    let replayed = replay.map(|e| sse::message_event(Some(&e.id), &e.data));
+    if stream & 1 == 0 {
+        return Some(sse::response(sse::with_keep_alive(
+            replayed,
+            st.http.sse_keep_alive,
+            Some(st.shutdown.clone()),
+        )));
+    }
+    if session.has_push() {
+        return Some(stream_conflict());
+    }
+    Some(standalone_after(st, session.clone(), replayed.boxed()))
+}
+
 /// Server-originated messages for a session: notifications from the app and pushes.
 fn standalone(st: &AppState, session: Arc<Session>) -> Response {
+    standalone_after(st, session, futures::stream::empty().boxed())
+}
+
+/// A standalone stream that first sends `replayed` (a resumed stream's rest).
+fn standalone_after(
+    st: &AppState,
+    session: Arc<Session>,
+    replayed: futures::stream::BoxStream<'static, bytes::Bytes>,
+) -> Response {
     let push = session.open_push();
     let events = st.engine.app().notifier().subscribe();
-    let log = session.streams.open();
+    let log = session.streams.open(true);
     let prime = primes(Era::Legacy(session.version()), Some(&session));
     let retry = st.http.sse_retry;
     let messages = crate::engine::session::outgoing(session.clone(), push, events);
+    let finish = FinishOnDrop(log.clone());
     let frames = async_stream::stream! {
+        let _finish = finish;
+        for await frame in replayed {
+            yield frame;
+        }
         if prime {
             yield sse::priming_event(&log.priming_id(), retry);
         }
@@ -713,7 +795,7 @@ pub async fn delete(State(st): St, headers: HeaderMap) -> Response {
             "Bad Request: DELETE needs the Mcp-Session-Id header of the session to end",
         );
     };
-    if st.engine.sessions().remove(id) {
+    if st.engine.sessions().delete(id).await {
         st.engine.metrics_sessions_set();
         StatusCode::OK.into_response()
     } else {
