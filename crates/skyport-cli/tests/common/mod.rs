@@ -632,6 +632,17 @@ impl Session {
         s
     }
 
+    /// A session opened elsewhere (another replica), used at `url` as-is.
+    pub fn from_parts(url: &str, id: &str, version: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            id: id.to_owned(),
+            version: version.to_owned(),
+            init: Value::Null,
+            next_id: AtomicI64::new(1_000),
+        }
+    }
+
     /// The session headers (id and negotiated version).
     pub fn headers(&self) -> Vec<(&str, &str)> {
         vec![
@@ -815,4 +826,49 @@ impl LegacySse {
             .unwrap();
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     }
+}
+
+/// A PostgreSQL schema of its own for one test (under `TEST_POSTGRES_URL`),
+/// dropped when this goes away.
+pub struct PgSchema {
+    base: String,
+    /// The schema's name (also a good store namespace).
+    pub name: String,
+}
+
+impl PgSchema {
+    /// Creates a uniquely named schema.
+    pub fn create(base: &str) -> Self {
+        use std::hash::{BuildHasher, RandomState};
+        let name = format!("t_{:016x}", RandomState::new().hash_one(std::time::SystemTime::now()));
+        psql(base, &format!("CREATE SCHEMA {name}"));
+        Self {
+            base: base.to_owned(),
+            name,
+        }
+    }
+
+    /// The store URL whose connections use this schema.
+    pub fn url(&self) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options=-c%20search_path%3D{}", self.base, self.name)
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        psql(&self.base, &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+    }
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
