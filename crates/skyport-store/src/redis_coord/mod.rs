@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-
 use crate::coordination::*;
 use crate::{Backend, Result, StoreError};
 

@@ -149,4 +149,3 @@ impl TaskStore for SqlRecords {
         todo()
     }
 }
-
