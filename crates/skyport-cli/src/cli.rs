@@ -248,7 +248,7 @@ async fn stdio(args: StdioArgs) -> anyhow::Result<()> {
     config.apps = vec![args.app.clone()];
     init_logging(&config);
     let apps = skyport_apps::build(&config.apps)?;
-    let server = Server::new(config, apps)?;
+    let server = Server::open(config, apps).await?;
     let engine = server
         .engine(&args.app)
         .context("the app was just built")?

@@ -232,7 +232,16 @@ impl Fleet {
         let coordination = self.coordination.clone();
         // Subscribe before the first read, so no wake-up falls in between.
         let mut wakeups = coordination.subscribe(&events_channel(&stream)).await.ok()?;
-        let first = coordination.events_after(&stream, seq, 1024).await.ok()?;
+        // The writer may not have stored the stream's first events yet (the
+        // client can reconnect faster than the write lands): wait a little.
+        let mut first = coordination.events_after(&stream, seq, 1024).await.ok()?;
+        for _ in 0..20 {
+            if first.known {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            first = coordination.events_after(&stream, seq, 1024).await.ok()?;
+        }
         if !first.known {
             return None;
         }
