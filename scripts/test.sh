@@ -14,10 +14,20 @@
 # Needs ../shared (the shared tools) beside the repository, Node.js >= 20 and npm,
 # and /usr/bin/chromium for the browser tests (.ci/run installs it; without it
 # they print SKIPPED).
+# The store's PostgreSQL and Redis tests read TEST_POSTGRES_URL and TEST_REDIS_URL;
+# when unset they point at the local services if those answer (else the tests
+# print SKIPPED). psql must be on PATH for the scale-out tests.
 # TEST_QUICK=1 skips the lints (for a fast local loop).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+if [[ -z ${TEST_POSTGRES_URL:-} ]] && pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
+fi
+if [[ -z ${TEST_REDIS_URL:-} ]] && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  export TEST_REDIS_URL=redis://127.0.0.1:6379
+fi
+echo "store backends: postgres=${TEST_POSTGRES_URL:-SKIPPED (unset)} redis=${TEST_REDIS_URL:-SKIPPED (unset)}"
 SHARED=${TEST_SHARED_DIR:-$ROOT/../shared}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
