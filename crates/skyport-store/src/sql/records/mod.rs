@@ -1,10 +1,21 @@
-//! Placeholder until the SQL records land (being written now).
-#![allow(unused_variables)]
-use async_trait::async_trait;
-use serde_json::Value;
+//! The records contract over SQL: one set of queries for SQLite and
+//! PostgreSQL. Writes go through `pool.write` (for SQLite one connection, so
+//! writers queue); reads through `pool.read`.
+
+mod carts;
+mod kv;
+mod memberships;
+mod orders;
+mod tasks;
+mod users;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::pool::SqlPool;
-use crate::records::*;
+use crate::records::Records;
 use crate::{Backend, Result, StoreError};
 
 /// Records in SQLite or PostgreSQL.
@@ -14,14 +25,10 @@ pub(crate) struct SqlRecords {
 }
 
 impl SqlRecords {
-    /// Records over `pool`.
+    /// Records over `pool` (migrations already applied).
     pub(crate) fn new(pool: SqlPool) -> Self {
         Self { pool }
     }
-}
-
-fn todo<T>() -> Result<T> {
-    Err(StoreError::invalid("records", "not built yet"))
 }
 
 impl Records for SqlRecords {
@@ -30,122 +37,48 @@ impl Records for SqlRecords {
     }
 }
 
-#[async_trait]
-impl KvStore for SqlRecords {
-    async fn kv_get(&self, ns: &str, key: &str) -> Result<Option<KvEntry>> {
-        todo()
-    }
-    async fn kv_put(&self, ns: &str, key: &str, value: &Value) -> Result<u64> {
-        todo()
-    }
-    async fn kv_put_if(
-        &self,
-        ns: &str,
-        key: &str,
-        value: &Value,
-        expected: Option<u64>,
-    ) -> Result<u64> {
-        todo()
-    }
-    async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64> {
-        todo()
-    }
-    async fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
-        todo()
-    }
-    async fn kv_list(
-        &self,
-        ns: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<KvEntry>> {
-        todo()
-    }
+/// Now, in Unix ms.
+pub(super) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
-#[async_trait]
-impl UserStore for SqlRecords {
-    async fn create_user(&self, new: NewUser) -> Result<User> {
-        todo()
-    }
-    async fn user(&self, id: &str) -> Result<Option<User>> {
-        todo()
-    }
-    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        todo()
-    }
-    async fn update_user(&self, id: &str, patch: UserPatch) -> Result<User> {
-        todo()
-    }
+/// `prefix` + 16 random bytes in hex: unguessable record ids.
+pub(super) fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{:032x}", rand::random::<u128>())
 }
 
-#[async_trait]
-impl CartStore for SqlRecords {
-    async fn create_cart(&self, owner: &str) -> Result<Cart> {
-        todo()
-    }
-    async fn cart(&self, owner: &str, id: &str) -> Result<Option<Cart>> {
-        todo()
-    }
-    async fn cart_add(&self, owner: &str, cart_id: &str, line: CartLine) -> Result<Cart> {
-        todo()
-    }
-    async fn cart_set_quantity(
-        &self,
-        owner: &str,
-        cart_id: &str,
-        sku: &str,
-        quantity: i64,
-    ) -> Result<Cart> {
-        todo()
-    }
+/// True when `e` is a uniqueness violation (a key someone else took first).
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-#[async_trait]
-impl OrderStore for SqlRecords {
-    async fn place_order(&self, order: NewOrder) -> Result<Order> {
-        todo()
-    }
-    async fn order(&self, user_id: &str, id: &str) -> Result<Option<Order>> {
-        todo()
-    }
-    async fn orders_for_user(&self, user_id: &str, limit: u32) -> Result<Vec<Order>> {
-        todo()
-    }
+/// A JSON column.
+pub(super) fn json_col(row: &AnyRow, col: &str) -> Result<serde_json::Value> {
+    let text: String = row.try_get(col)?;
+    Ok(serde_json::from_str(&text)?)
 }
 
-#[async_trait]
-impl MembershipStore for SqlRecords {
-    async fn set_membership(&self, user_id: &str, tier: &str, status: &str) -> Result<Membership> {
-        todo()
-    }
-    async fn membership(&self, user_id: &str) -> Result<Option<Membership>> {
-        todo()
-    }
+/// A non-negative integer column as u64.
+pub(super) fn u64_col(row: &AnyRow, col: &str) -> Result<u64> {
+    let v: i64 = row.try_get(col)?;
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} is negative")))
 }
 
-#[async_trait]
-impl TaskStore for SqlRecords {
-    async fn create_task(&self, new: NewTask) -> Result<Task> {
-        todo()
+/// Refuses empty or oversized identifiers.
+pub(super) fn check_id(what: &'static str, value: &str) -> Result<()> {
+    if value.is_empty() || value.len() > 512 {
+        return Err(StoreError::invalid(what, "must be 1 to 512 bytes"));
     }
-    async fn task(&self, backlog: &str, id: &str) -> Result<Option<Task>> {
-        todo()
+    Ok(())
+}
+
+/// Refuses page sizes outside 1..=500.
+pub(super) fn check_limit(limit: u32) -> Result<i64> {
+    if !(1..=500).contains(&limit) {
+        return Err(StoreError::invalid("limit", "must be between 1 and 500"));
     }
-    async fn update_task(
-        &self,
-        backlog: &str,
-        id: &str,
-        patch: TaskPatch,
-        expected_version: Option<u64>,
-    ) -> Result<Task> {
-        todo()
-    }
-    async fn delete_task(&self, backlog: &str, id: &str) -> Result<bool> {
-        todo()
-    }
-    async fn list_tasks(&self, query: &TaskQuery) -> Result<Page<Task>> {
-        todo()
-    }
+    Ok(i64::from(limit))
 }

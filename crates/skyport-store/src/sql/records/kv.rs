@@ -1,0 +1,170 @@
+//! Key-value state.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{SqlRecords, check_id, check_limit, json_col, now_ms, u64_col};
+use crate::records::{KvEntry, KvStore};
+use crate::{Result, StoreError};
+
+fn entry(row: &AnyRow) -> Result<KvEntry> {
+    Ok(KvEntry {
+        key: row.try_get("key")?,
+        value: json_col(row, "value")?,
+        version: u64_col(row, "version")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn check(ns: &str, key: &str) -> Result<()> {
+    check_id("namespace", ns)?;
+    check_id("key", key)
+}
+
+#[async_trait]
+impl KvStore for SqlRecords {
+    async fn kv_get(&self, ns: &str, key: &str) -> Result<Option<KvEntry>> {
+        check(ns, key)?;
+        let row = sqlx::query("SELECT key, value, version, updated_at FROM kv WHERE ns = $1 AND key = $2")
+            .bind(ns)
+            .bind(key)
+            .fetch_optional(&self.pool.read)
+            .await?;
+        row.as_ref().map(entry).transpose()
+    }
+
+    async fn kv_put(&self, ns: &str, key: &str, value: &Value) -> Result<u64> {
+        check(ns, key)?;
+        let row = sqlx::query(
+            "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, \
+             version = kv.version + 1, updated_at = excluded.updated_at RETURNING version",
+        )
+        .bind(ns)
+        .bind(key)
+        .bind(value.to_string())
+        .bind(now_ms())
+        .fetch_one(&self.pool.write)
+        .await?;
+        u64_col(&row, "version")
+    }
+
+    async fn kv_put_if(
+        &self,
+        ns: &str,
+        key: &str,
+        value: &Value,
+        expected: Option<u64>,
+    ) -> Result<u64> {
+        check(ns, key)?;
+        let row = match expected {
+            None => {
+                sqlx::query(
+                    "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+                     ON CONFLICT (ns, key) DO NOTHING RETURNING version",
+                )
+                .bind(ns)
+                .bind(key)
+                .bind(value.to_string())
+                .bind(now_ms())
+                .fetch_optional(&self.pool.write)
+                .await?
+            }
+            Some(v) => {
+                sqlx::query(
+                    "UPDATE kv SET value = $3, version = version + 1, updated_at = $4 \
+                     WHERE ns = $1 AND key = $2 AND version = $5 RETURNING version",
+                )
+                .bind(ns)
+                .bind(key)
+                .bind(value.to_string())
+                .bind(now_ms())
+                .bind(i64::try_from(v).unwrap_or(i64::MAX))
+                .fetch_optional(&self.pool.write)
+                .await?
+            }
+        };
+        match row {
+            Some(r) => u64_col(&r, "version"),
+            None => Err(StoreError::conflict(
+                "kv",
+                key,
+                match expected {
+                    None => "the key is already set".to_owned(),
+                    Some(v) => format!("the key is not at version {v}"),
+                },
+            )),
+        }
+    }
+
+    async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64> {
+        check(ns, key)?;
+        let mut tx = self.pool.write.begin().await?;
+        let current = sqlx::query("SELECT value FROM kv WHERE ns = $1 AND key = $2")
+            .bind(ns)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        // The check and the add share a transaction on the write path, so the
+        // read cannot go stale (SQLite: one writer; PostgreSQL: the row lock
+        // taken by the upsert below re-checks through the WHERE clause).
+        if let Some(row) = &current {
+            let value = json_col(row, "value")?;
+            if !value.is_i64() {
+                return Err(StoreError::invalid("key", format!("{key:?} does not hold an integer")));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (ns, key) DO UPDATE SET \
+             value = CAST(CAST(kv.value AS BIGINT) + $5 AS TEXT), \
+             version = kv.version + 1, updated_at = excluded.updated_at RETURNING value",
+        )
+        .bind(ns)
+        .bind(key)
+        .bind(by.to_string())
+        .bind(now_ms())
+        .bind(by)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let text: String = row.try_get("value")?;
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("counter {key:?} is not an integer")))
+    }
+
+    async fn kv_delete(&self, ns: &str, key: &str) -> Result<bool> {
+        check(ns, key)?;
+        let done = sqlx::query("DELETE FROM kv WHERE ns = $1 AND key = $2")
+            .bind(ns)
+            .bind(key)
+            .execute(&self.pool.write)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn kv_list(
+        &self,
+        ns: &str,
+        prefix: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<KvEntry>> {
+        check_id("namespace", ns)?;
+        let limit = check_limit(limit)?;
+        let rows = sqlx::query(
+            "SELECT key, value, version, updated_at FROM kv \
+             WHERE ns = $1 AND substr(key, 1, length($2)) = $2 AND key > $3 \
+             ORDER BY key LIMIT $4",
+        )
+        .bind(ns)
+        .bind(prefix)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool.read)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+}
