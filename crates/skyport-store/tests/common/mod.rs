@@ -76,6 +76,50 @@ pub async fn redis(suite: &str) -> Option<Fixture> {
     })
 }
 
+/// Two stores on one backend, as two replicas would open them; `None` for
+/// SQLite (one process owns it) or when the backend's variable is unset.
+pub async fn pair(backend: &str, suite: &str) -> Option<(Fixture, Fixture)> {
+    match backend {
+        "postgres" => {
+            let a = postgres(suite).await?;
+            let base = std::env::var("TEST_POSTGRES_URL").ok()?;
+            let schema = a._schema.as_ref()?.name.clone();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+            let store = skyport_store::open(&StoreConfig {
+                url: Some(url),
+                namespace: schema,
+                ..StoreConfig::default()
+            })
+            .await
+            .expect("open a second postgres store");
+            Some((a, Fixture { store, _dir: None, _schema: None }))
+        }
+        "redis" => {
+            let redis = std::env::var("TEST_REDIS_URL").ok();
+            let Some(redis) = redis else {
+                println!("SKIPPED {suite} on redis: TEST_REDIS_URL is not set");
+                return None;
+            };
+            let namespace = unique("t");
+            let open = || async {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let store = skyport_store::open(&StoreConfig {
+                    data_dir: dir.path().to_path_buf(),
+                    redis_url: Some(redis.clone()),
+                    namespace: namespace.clone(),
+                    ..StoreConfig::default()
+                })
+                .await
+                .expect("open redis store");
+                Fixture { store, _dir: Some(dir), _schema: None }
+            };
+            Some((open().await, open().await))
+        }
+        _ => None,
+    }
+}
+
 /// A name no other test run uses.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}_{:016x}", rand::random::<u64>())
