@@ -37,21 +37,43 @@ async fn burst(bases: &[String]) {
         let base = bases[i % bases.len()].clone();
         let cart_id = cart_id.clone();
         tasks.push(tokio::spawn(async move {
-            call(&base, "cart_add", json!({"owner": "u1", "cart_id": cart_id, "sku": sku, "quantity": quantity})).await;
+            call(
+                &base,
+                "cart_add",
+                json!({"owner": "u1", "cart_id": cart_id, "sku": sku, "quantity": quantity}),
+            )
+            .await;
             call(&base, "counter_add", json!({"key": "hits", "by": 1})).await;
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    let cart = call(&bases[0], "cart_get", json!({"owner": "u1", "cart_id": cart_id})).await;
+    let cart = call(
+        &bases[0],
+        "cart_get",
+        json!({"owner": "u1", "cart_id": cart_id}),
+    )
+    .await;
     let lines = cart["structuredContent"]["lines"].as_array().unwrap();
     let got: BTreeMap<String, i64> = lines
         .iter()
-        .map(|l| (l["sku"].as_str().unwrap().to_owned(), l["quantity"].as_i64().unwrap()))
+        .map(|l| {
+            (
+                l["sku"].as_str().unwrap().to_owned(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(got, expected, "cart quantities after {CALLS} concurrent adds");
-    assert_eq!(cart["structuredContent"]["version"], json!(CALLS as u64 + 1), "one version per change");
+    assert_eq!(
+        got, expected,
+        "cart quantities after {CALLS} concurrent adds"
+    );
+    assert_eq!(
+        cart["structuredContent"]["version"],
+        json!(CALLS as u64 + 1),
+        "one version per change"
+    );
     let hits = call(&bases[0], "kv_get", json!({"key": "hits"})).await;
     assert_eq!(hits["structuredContent"]["value"], json!(CALLS));
 }
@@ -59,13 +81,15 @@ async fn burst(bases: &[String]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_cart_updates_on_sqlite_equal_the_serial_result() {
     let server = Server::start("probe", &[]);
-    burst(&[server.base.clone()]).await;
+    burst(std::slice::from_ref(&server.base)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_cart_updates_across_two_postgres_replicas_equal_the_serial_result() {
     let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
-        println!("SKIPPED concurrent_cart_updates_across_two_postgres_replicas: TEST_POSTGRES_URL is not set");
+        println!(
+            "SKIPPED concurrent_cart_updates_across_two_postgres_replicas: TEST_POSTGRES_URL is not set"
+        );
         return;
     };
     let schema = PgSchema::create(&pg);

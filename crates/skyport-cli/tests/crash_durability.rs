@@ -113,7 +113,9 @@ async fn sqlite_keeps_every_acknowledged_write_through_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_every_acknowledged_write_through_kill_9() {
     let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
-        println!("SKIPPED postgres_keeps_every_acknowledged_write_through_kill_9: TEST_POSTGRES_URL is not set");
+        println!(
+            "SKIPPED postgres_keeps_every_acknowledged_write_through_kill_9: TEST_POSTGRES_URL is not set"
+        );
         return;
     };
     let schema = PgSchema::create(&pg);

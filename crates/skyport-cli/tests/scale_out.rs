@@ -65,9 +65,16 @@ async fn session_era_alternates(a: &Server, b: &Server) {
     for i in 0..6 {
         let (writer, reader) = if i % 2 == 0 { (&sa, &sb) } else { (&sb, &sa) };
         let key = format!("k{i}");
-        let put = writer.call("tools/call", tool("kv_put", json!({"key": key, "value": i}))).await;
+        let put = writer
+            .call(
+                "tools/call",
+                tool("kv_put", json!({"key": key, "value": i})),
+            )
+            .await;
         assert_ne!(put["isError"], json!(true), "{put:#}");
-        let got = reader.call("tools/call", tool("kv_get", json!({"key": key}))).await;
+        let got = reader
+            .call("tools/call", tool("kv_get", json!({"key": key})))
+            .await;
         assert_eq!(got["structuredContent"]["value"], json!(i), "{got:#}");
     }
     // Session state set through one replica holds on the other.
@@ -83,8 +90,15 @@ async fn session_era_alternates(a: &Server, b: &Server) {
     // A tampered id is refused by both.
     let mut forged = sa.id.clone().into_bytes();
     forged[0] = if forged[0] == b'a' { b'b' } else { b'a' };
-    let forged = Session::from_parts(&a.mcp("probe"), std::str::from_utf8(&forged).unwrap(), LATEST_LEGACY);
-    assert_eq!(forged.request("tools/list", json!({})).await.status, StatusCode::NOT_FOUND);
+    let forged = Session::from_parts(
+        &a.mcp("probe"),
+        std::str::from_utf8(&forged).unwrap(),
+        LATEST_LEGACY,
+    );
+    assert_eq!(
+        forged.request("tools/list", json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn notification_crosses_replicas(a: &Server, b: &Server) {
@@ -93,21 +107,49 @@ async fn notification_crosses_replicas(a: &Server, b: &Server) {
     // The stream is held by A; the subscription is made through B.
     let mut stream = SseStream::new(sa.get(&[]).await);
     let _prime = stream.next_event(STEP).await.expect("priming event");
-    sb.call("resources/subscribe", json!({"uri": "probe://board"})).await;
+    sb.call("resources/subscribe", json!({"uri": "probe://board"}))
+        .await;
     // Raised on B (by any client, here a 2026 one), delivered on A's stream.
-    let r = modern(&b.mcp("probe"), 1, "tools/call", tool("touch_resource", json!({"uri": "probe://board"})), &[]).await;
+    let r = modern(
+        &b.mcp("probe"),
+        1,
+        "tools/call",
+        tool("touch_resource", json!({"uri": "probe://board"})),
+        &[],
+    )
+    .await;
     assert_ne!(r.result()["isError"], json!(true));
     let msg = loop {
-        let m = stream.next_message(STEP).await.expect("the notification reached A's stream");
+        let m = stream
+            .next_message(STEP)
+            .await
+            .expect("the notification reached A's stream");
         if m["method"] == "notifications/resources/updated" {
             break m;
         }
     };
     assert_eq!(msg["params"]["uri"], "probe://board");
     // A URI nobody subscribed to is not delivered.
-    modern(&b.mcp("probe"), 2, "tools/call", tool("touch_resource", json!({"uri": "probe://other"})), &[]).await;
-    modern(&b.mcp("probe"), 3, "tools/call", tool("touch_resource", json!({"uri": "probe://board"})), &[]).await;
-    let next = stream.next_message(STEP).await.expect("second notification");
+    modern(
+        &b.mcp("probe"),
+        2,
+        "tools/call",
+        tool("touch_resource", json!({"uri": "probe://other"})),
+        &[],
+    )
+    .await;
+    modern(
+        &b.mcp("probe"),
+        3,
+        "tools/call",
+        tool("touch_resource", json!({"uri": "probe://board"})),
+        &[],
+    )
+    .await;
+    let next = stream
+        .next_message(STEP)
+        .await
+        .expect("second notification");
     assert_eq!(next["params"]["uri"], "probe://board", "{next:#}");
 }
 
@@ -149,7 +191,11 @@ async fn broken_stream_resumes_on_the_other_replica(a: &Server, b: &Server) {
     };
     assert_eq!(result["id"], 77, "{result:#}");
     assert_eq!(result["result"]["structuredContent"]["steps"], 6);
-    assert_eq!(seen, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], "every step once, in order");
+    assert_eq!(
+        seen,
+        vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        "every step once, in order"
+    );
 }
 
 async fn legacy_sse_alternates(a: &Server, b: &Server) {
@@ -166,13 +212,37 @@ async fn legacy_sse_alternates(a: &Server, b: &Server) {
             .unwrap();
         assert_eq!(r.status(), StatusCode::ACCEPTED);
     };
-    post(post_b.clone(), request(1, "initialize", init_params("2024-11-05", json!({})))).await;
-    let init = sse.stream.next_message(STEP).await.expect("initialize answer on A's stream");
+    post(
+        post_b.clone(),
+        request(1, "initialize", init_params("2024-11-05", json!({}))),
+    )
+    .await;
+    let init = sse
+        .stream
+        .next_message(STEP)
+        .await
+        .expect("initialize answer on A's stream");
     assert_eq!(init["result"]["protocolVersion"], "2024-11-05");
-    post(sse.post_url.clone(), notification("notifications/initialized", json!({}))).await;
+    post(
+        sse.post_url.clone(),
+        notification("notifications/initialized", json!({})),
+    )
+    .await;
     for i in 0..4 {
-        let url = if i % 2 == 0 { post_b.clone() } else { sse.post_url.clone() };
-        post(url, request(10 + i, "tools/call", tool("counter_add", json!({"key": "legacy", "by": 1})))).await;
+        let url = if i % 2 == 0 {
+            post_b.clone()
+        } else {
+            sse.post_url.clone()
+        };
+        post(
+            url,
+            request(
+                10 + i,
+                "tools/call",
+                tool("counter_add", json!({"key": "legacy", "by": 1})),
+            ),
+        )
+        .await;
         let m = sse.stream.next_message(STEP).await.expect("tool answer");
         assert_eq!(m["id"], 10 + i);
         assert_eq!(m["result"]["structuredContent"]["value"], i + 1, "{m:#}");
@@ -182,7 +252,14 @@ async fn legacy_sse_alternates(a: &Server, b: &Server) {
 async fn modern_era_alternates(a: &Server, b: &Server) {
     for i in 0..6 {
         let server = if i % 2 == 0 { a } else { b };
-        let r = modern(&server.mcp("probe"), i, "tools/call", tool("counter_add", json!({"key": "modern", "by": 1})), &[]).await;
+        let r = modern(
+            &server.mcp("probe"),
+            i,
+            "tools/call",
+            tool("counter_add", json!({"key": "modern", "by": 1})),
+            &[],
+        )
+        .await;
         assert_eq!(r.result()["structuredContent"]["value"], i + 1);
     }
 }

@@ -58,7 +58,10 @@ type Coord = Arc<dyn Coordination>;
 const TTL: Duration = Duration::from_secs(60);
 
 fn fields(pairs: &[(&str, &str)]) -> SessionFields {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect()
 }
 
 async fn next_message(sub: &mut Subscription) -> Vec<u8> {
@@ -73,33 +76,62 @@ async fn next_message(sub: &mut Subscription) -> Vec<u8> {
 }
 
 async fn sessions_hold_fields_per_field(c: Coord, other: Option<Coord>) {
-    c.session_create("s1", &fields(&[("a", "1")]), TTL).await.unwrap();
-    assert_eq!(c.session_get("s1", TTL).await.unwrap(), Some(fields(&[("a", "1")])));
+    c.session_create("s1", &fields(&[("a", "1")]), TTL)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.session_get("s1", TTL).await.unwrap(),
+        Some(fields(&[("a", "1")]))
+    );
     // Two writers of different fields (another replica, if any) both survive.
     let b = other.clone().unwrap_or_else(|| c.clone());
-    let (x, y) = tokio::join!(c.session_set("s1", "x", Some(b"X"), TTL), b.session_set("s1", "y", Some(b"Y"), TTL));
+    let (x, y) = tokio::join!(
+        c.session_set("s1", "x", Some(b"X"), TTL),
+        b.session_set("s1", "y", Some(b"Y"), TTL)
+    );
     assert!(x.unwrap() && y.unwrap());
-    assert_eq!(b.session_get("s1", TTL).await.unwrap(), Some(fields(&[("a", "1"), ("x", "X"), ("y", "Y")])));
+    assert_eq!(
+        b.session_get("s1", TTL).await.unwrap(),
+        Some(fields(&[("a", "1"), ("x", "X"), ("y", "Y")]))
+    );
     assert!(c.session_set("s1", "a", None, TTL).await.unwrap());
-    assert_eq!(c.session_get("s1", TTL).await.unwrap(), Some(fields(&[("x", "X"), ("y", "Y")])));
+    assert_eq!(
+        c.session_get("s1", TTL).await.unwrap(),
+        Some(fields(&[("x", "X"), ("y", "Y")]))
+    );
     // An empty session still exists.
-    c.session_create("empty", &SessionFields::new(), TTL).await.unwrap();
-    assert_eq!(c.session_get("empty", TTL).await.unwrap(), Some(SessionFields::new()));
+    c.session_create("empty", &SessionFields::new(), TTL)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.session_get("empty", TTL).await.unwrap(),
+        Some(SessionFields::new())
+    );
     assert!(c.session_touch("s1", TTL).await.unwrap());
     assert!(b.session_delete("s1").await.unwrap());
     assert!(!c.session_delete("s1").await.unwrap());
     assert_eq!(c.session_get("s1", TTL).await.unwrap(), None);
-    assert!(!c.session_set("s1", "x", Some(b"X"), TTL).await.unwrap(), "no write to an ended session");
+    assert!(
+        !c.session_set("s1", "x", Some(b"X"), TTL).await.unwrap(),
+        "no write to an ended session"
+    );
     assert_eq!(c.session_get("never", TTL).await.unwrap(), None);
 }
 
 async fn sessions_expire_when_idle(c: Coord, _: Option<Coord>) {
     let short = Duration::from_millis(300);
-    c.session_create("idle", &fields(&[("a", "1")]), short).await.unwrap();
-    c.session_create("busy", &fields(&[("a", "1")]), short).await.unwrap();
+    c.session_create("idle", &fields(&[("a", "1")]), short)
+        .await
+        .unwrap();
+    c.session_create("busy", &fields(&[("a", "1")]), short)
+        .await
+        .unwrap();
     for _ in 0..4 {
         tokio::time::sleep(Duration::from_millis(150)).await;
-        assert!(c.session_touch("busy", short).await.unwrap(), "touched sessions live on");
+        assert!(
+            c.session_touch("busy", short).await.unwrap(),
+            "touched sessions live on"
+        );
     }
     assert_eq!(c.session_get("idle", short).await.unwrap(), None);
     assert!(!c.session_touch("idle", short).await.unwrap());
@@ -120,14 +152,26 @@ async fn rate_limits_count_per_window_across_stores(c: Coord, other: Option<Coor
         decisions.push(store.rate_hit("client-1", 3, window).await.unwrap());
     }
     let counts: Vec<u64> = decisions.iter().map(|d| d.count).collect();
-    assert_eq!(counts, [1, 2, 3, 4, 5], "hits from both stores count together");
+    assert_eq!(
+        counts,
+        [1, 2, 3, 4, 5],
+        "hits from both stores count together"
+    );
     let allowed: Vec<bool> = decisions.iter().map(|d| d.allowed).collect();
     assert_eq!(allowed, [true, true, true, false, false]);
     assert_eq!(decisions[1].remaining, 1);
     assert!(decisions[4].reset_after <= window);
-    assert_eq!(c.rate_hit("client-2", 3, window).await.unwrap().count, 1, "keys are separate");
+    assert_eq!(
+        c.rate_hit("client-2", 3, window).await.unwrap().count,
+        1,
+        "keys are separate"
+    );
     tokio::time::sleep(decisions[4].reset_after + Duration::from_millis(20)).await;
-    assert_eq!(c.rate_hit("client-1", 3, window).await.unwrap().count, 1, "a new window starts afresh");
+    assert_eq!(
+        c.rate_hit("client-1", 3, window).await.unwrap().count,
+        1,
+        "a new window starts afresh"
+    );
 }
 
 async fn pubsub_delivers_in_order_to_every_subscriber(c: Coord, _: Option<Coord>) {
@@ -164,7 +208,9 @@ async fn events_are_bounded_resumable_and_announced(c: Coord, other: Option<Coor
     assert!(!b.events_after("st", 0, 100).await.unwrap().known);
     let mut wake = b.subscribe(&events_channel("st")).await.unwrap();
     for seq in 1..=50u64 {
-        c.events_append("st", seq, format!("e{seq}").as_bytes(), 10, TTL).await.unwrap();
+        c.events_append("st", seq, format!("e{seq}").as_bytes(), 10, TTL)
+            .await
+            .unwrap();
     }
     next_message(&mut wake).await;
     // A retried append changes nothing.
@@ -172,25 +218,40 @@ async fn events_are_bounded_resumable_and_announced(c: Coord, other: Option<Coor
     let page = b.events_after("st", 0, 100).await.unwrap();
     assert!(page.known && !page.finished);
     let seqs: Vec<u64> = page.events.iter().map(|(s, _)| *s).collect();
-    assert_eq!(seqs, (41..=50).collect::<Vec<_>>(), "the newest 10 are kept");
+    assert_eq!(
+        seqs,
+        (41..=50).collect::<Vec<_>>(),
+        "the newest 10 are kept"
+    );
     assert_eq!(page.events[9].1, b"e50");
     let page = b.events_after("st", 47, 2).await.unwrap();
-    assert_eq!(page.events.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [48, 49]);
+    assert_eq!(
+        page.events.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [48, 49]
+    );
     c.events_finish("st", TTL).await.unwrap();
     let page = b.events_after("st", 50, 100).await.unwrap();
     assert!(page.finished && page.events.is_empty());
     // A stream nobody appends to expires.
-    c.events_append("brief", 1, b"x", 10, Duration::from_millis(200)).await.unwrap();
+    c.events_append("brief", 1, b"x", 10, Duration::from_millis(200))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(!c.events_after("brief", 0, 10).await.unwrap().known);
 }
 
 async fn sweep_removes_what_expired(c: Coord, _: Option<Coord>) {
     let short = Duration::from_millis(100);
-    c.session_create("old", &fields(&[("a", "1")]), short).await.unwrap();
-    c.session_create("young", &fields(&[("a", "1")]), TTL).await.unwrap();
+    c.session_create("old", &fields(&[("a", "1")]), short)
+        .await
+        .unwrap();
+    c.session_create("young", &fields(&[("a", "1")]), TTL)
+        .await
+        .unwrap();
     c.rate_hit("old-client", 10, short).await.unwrap();
-    c.events_append("old-stream", 1, b"x", 10, short).await.unwrap();
+    c.events_append("old-stream", 1, b"x", 10, short)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(250)).await;
     let removed = c.sweep().await.unwrap();
     if c.backend() != skyport_store::Backend::Redis {

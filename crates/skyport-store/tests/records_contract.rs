@@ -79,27 +79,54 @@ async fn kv_versions_and_conditional_writes(db: Db) {
     // Namespaces are separate.
     assert!(db.kv_get("other", "k").await.unwrap().is_none());
     // Conditional writes.
-    assert!(matches!(db.kv_put_if("app", "k", &json!(0), None).await, Err(StoreError::Conflict { .. })));
-    assert!(matches!(db.kv_put_if("app", "k", &json!(0), Some(1)).await, Err(StoreError::Conflict { .. })));
-    assert_eq!(db.kv_put_if("app", "k", &json!(3), Some(2)).await.unwrap(), 3);
-    assert_eq!(db.kv_put_if("app", "fresh", &json!(1), None).await.unwrap(), 1);
+    assert!(matches!(
+        db.kv_put_if("app", "k", &json!(0), None).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        db.kv_put_if("app", "k", &json!(0), Some(1)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        db.kv_put_if("app", "k", &json!(3), Some(2)).await.unwrap(),
+        3
+    );
+    assert_eq!(
+        db.kv_put_if("app", "fresh", &json!(1), None).await.unwrap(),
+        1
+    );
     assert!(db.kv_delete("app", "k").await.unwrap());
     assert!(!db.kv_delete("app", "k").await.unwrap());
-    assert!(matches!(db.kv_get("app", "").await, Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        db.kv_get("app", "").await,
+        Err(StoreError::Invalid { .. })
+    ));
 }
 
 async fn kv_counters_and_listing(db: Db) {
     assert_eq!(db.kv_incr("app", "n", 5).await.unwrap(), 5);
     assert_eq!(db.kv_incr("app", "n", -2).await.unwrap(), 3);
     db.kv_put("app", "text", &json!("hello")).await.unwrap();
-    assert!(matches!(db.kv_incr("app", "text", 1).await, Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        db.kv_incr("app", "text", 1).await,
+        Err(StoreError::Invalid { .. })
+    ));
     for k in ["p/b", "p/a", "p/c", "q/a"] {
         db.kv_put("app", k, &json!(k)).await.unwrap();
     }
     let keys = |v: Vec<KvEntry>| v.into_iter().map(|e| e.key).collect::<Vec<_>>();
-    assert_eq!(keys(db.kv_list("app", "p/", None, 10).await.unwrap()), ["p/a", "p/b", "p/c"]);
-    assert_eq!(keys(db.kv_list("app", "p/", Some("p/a"), 1).await.unwrap()), ["p/b"]);
-    assert!(matches!(db.kv_list("app", "p/", None, 0).await, Err(StoreError::Invalid { .. })));
+    assert_eq!(
+        keys(db.kv_list("app", "p/", None, 10).await.unwrap()),
+        ["p/a", "p/b", "p/c"]
+    );
+    assert_eq!(
+        keys(db.kv_list("app", "p/", Some("p/a"), 1).await.unwrap()),
+        ["p/b"]
+    );
+    assert!(matches!(
+        db.kv_list("app", "p/", None, 0).await,
+        Err(StoreError::Invalid { .. })
+    ));
 }
 
 async fn users_are_unique_by_email_in_any_case(db: Db) {
@@ -122,16 +149,43 @@ async fn users_are_unique_by_email_in_any_case(db: Db) {
             profile: json!({}),
         })
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
-    assert_eq!(db.user_by_email("ada@EXAMPLE.com").await.unwrap().unwrap().id, u.id);
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        db.user_by_email("ada@EXAMPLE.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        u.id
+    );
     let changed = db
-        .update_user(&u.id, UserPatch { name: Some("Ada L.".into()), ..UserPatch::default() })
+        .update_user(
+            &u.id,
+            UserPatch {
+                name: Some("Ada L.".into()),
+                ..UserPatch::default()
+            },
+        )
         .await
         .unwrap();
-    assert_eq!((changed.name.as_str(), changed.profile["city"].as_str()), ("Ada L.", Some("London")));
-    assert!(matches!(db.update_user("usr_nobody", UserPatch::default()).await, Err(StoreError::NotFound { .. })));
+    assert_eq!(
+        (changed.name.as_str(), changed.profile["city"].as_str()),
+        ("Ada L.", Some("London"))
+    );
+    assert!(matches!(
+        db.update_user("usr_nobody", UserPatch::default()).await,
+        Err(StoreError::NotFound { .. })
+    ));
     // The hash is never serialised.
-    assert!(serde_json::to_string(&changed).unwrap().find("argon2").is_none());
+    assert!(
+        serde_json::to_string(&changed)
+            .unwrap()
+            .find("argon2")
+            .is_none()
+    );
 }
 
 async fn carts_add_remove_and_scope(db: Db) {
@@ -139,18 +193,39 @@ async fn carts_add_remove_and_scope(db: Db) {
     db.cart_add("alice", &cart.id, line("a", 2)).await.unwrap();
     db.cart_add("alice", &cart.id, line("b", 1)).await.unwrap();
     let c = db.cart_add("alice", &cart.id, line("a", 3)).await.unwrap();
-    assert_eq!(c.lines.iter().map(|l| (l.sku.as_str(), l.quantity)).collect::<Vec<_>>(), [("a", 5), ("b", 1)]);
+    assert_eq!(
+        c.lines
+            .iter()
+            .map(|l| (l.sku.as_str(), l.quantity))
+            .collect::<Vec<_>>(),
+        [("a", 5), ("b", 1)]
+    );
     assert_eq!(c.version, 4);
     let c = db.cart_add("alice", &cart.id, line("b", -1)).await.unwrap();
     assert_eq!(c.lines.len(), 1, "a line reaching 0 is removed");
-    let c = db.cart_set_quantity("alice", &cart.id, "a", 7).await.unwrap();
+    let c = db
+        .cart_set_quantity("alice", &cart.id, "a", 7)
+        .await
+        .unwrap();
     assert_eq!(c.lines[0].quantity, 7);
     // Another owner sees nothing and changes nothing.
     assert!(db.cart("mallory", &cart.id).await.unwrap().is_none());
-    assert!(matches!(db.cart_add("mallory", &cart.id, line("a", 1)).await, Err(StoreError::NotFound { .. })));
-    assert!(matches!(db.cart_add("alice", &cart.id, line("a", 0)).await, Err(StoreError::Invalid { .. })));
-    assert!(matches!(db.cart_add("alice", &cart.id, line("a", 10_000_000)).await, Err(StoreError::Invalid { .. })));
-    assert_eq!(db.cart("alice", &cart.id).await.unwrap().unwrap().lines[0].quantity, 7);
+    assert!(matches!(
+        db.cart_add("mallory", &cart.id, line("a", 1)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        db.cart_add("alice", &cart.id, line("a", 0)).await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert!(matches!(
+        db.cart_add("alice", &cart.id, line("a", 10_000_000)).await,
+        Err(StoreError::Invalid { .. })
+    ));
+    assert_eq!(
+        db.cart("alice", &cart.id).await.unwrap().unwrap().lines[0].quantity,
+        7
+    );
 }
 
 async fn checkout_is_idempotent_and_validated(db: Db) {
@@ -165,18 +240,33 @@ async fn checkout_is_idempotent_and_validated(db: Db) {
         expected_cart_version: None,
     };
     let empty = db.create_cart("u1").await.unwrap();
-    assert!(matches!(db.place_order(order_of(&empty.id, "k0")).await, Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        db.place_order(order_of(&empty.id, "k0")).await,
+        Err(StoreError::Invalid { .. })
+    ));
     let cart = db.create_cart("u1").await.unwrap();
     db.cart_add("u1", &cart.id, line("a", 2)).await.unwrap();
     let mut stale = order_of(&cart.id, "k-stale");
     stale.expected_cart_version = Some(1);
-    assert!(matches!(db.place_order(stale).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(
+        db.place_order(stale).await,
+        Err(StoreError::Conflict { .. })
+    ));
     let o = db.place_order(order_of(&cart.id, "k1")).await.unwrap();
     assert_eq!((o.subtotal_cents, o.total_cents), (500, 1100));
     // A retry returns the same order; a new key on a checked-out cart conflicts.
-    assert_eq!(db.place_order(order_of(&cart.id, "k1")).await.unwrap().id, o.id);
-    assert!(matches!(db.place_order(order_of(&cart.id, "k2")).await, Err(StoreError::Conflict { .. })));
-    assert!(matches!(db.cart_add("u1", &cart.id, line("b", 1)).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(
+        db.place_order(order_of(&cart.id, "k1")).await.unwrap().id,
+        o.id
+    );
+    assert!(matches!(
+        db.place_order(order_of(&cart.id, "k2")).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        db.cart_add("u1", &cart.id, line("b", 1)).await,
+        Err(StoreError::Conflict { .. })
+    ));
     assert_eq!(db.orders_for_user("u1", 10).await.unwrap().len(), 1);
     assert!(db.order("u2", &o.id).await.unwrap().is_none());
     assert_eq!(db.order("u1", &o.id).await.unwrap().unwrap().lines, o.lines);
@@ -194,43 +284,93 @@ async fn tasks_get_sequential_ids_and_versions(db: Db) {
     let a = db.create_task(new_task("b1", "First")).await.unwrap();
     let b = db.create_task(new_task("b1", "Second")).await.unwrap();
     let other = db.create_task(new_task("b2", "Elsewhere")).await.unwrap();
-    assert_eq!((a.id.as_str(), b.id.as_str(), other.id.as_str()), ("T-1", "T-2", "T-1"));
+    assert_eq!(
+        (a.id.as_str(), b.id.as_str(), other.id.as_str()),
+        ("T-1", "T-2", "T-1")
+    );
     // Imported ids move the counter on.
     let mut imported = new_task("b1", "Imported");
     imported.id = Some("T-10".into());
     db.create_task(imported.clone()).await.unwrap();
-    assert!(matches!(db.create_task(imported).await, Err(StoreError::Conflict { .. })));
-    assert_eq!(db.create_task(new_task("b1", "Next")).await.unwrap().id, "T-11");
+    assert!(matches!(
+        db.create_task(imported).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        db.create_task(new_task("b1", "Next")).await.unwrap().id,
+        "T-11"
+    );
     // Idempotency key.
     let mut keyed = new_task("b1", "Keyed");
     keyed.idempotency_key = Some("req-1".into());
     let k1 = db.create_task(keyed.clone()).await.unwrap();
     assert_eq!(db.create_task(keyed).await.unwrap().id, k1.id);
     // Versioned updates.
-    let patch = TaskPatch { status: Some("done".into()), epic: Some(Some("E1".into())), ..TaskPatch::default() };
-    let u = db.update_task("b1", "T-1", patch.clone(), Some(1)).await.unwrap();
-    assert_eq!((u.status.as_str(), u.epic.as_deref(), u.version), ("done", Some("E1"), 2));
-    assert!(matches!(db.update_task("b1", "T-1", patch.clone(), Some(1)).await, Err(StoreError::Conflict { .. })));
-    assert!(matches!(db.update_task("b1", "T-99", patch, None).await, Err(StoreError::NotFound { .. })));
+    let patch = TaskPatch {
+        status: Some("done".into()),
+        epic: Some(Some("E1".into())),
+        ..TaskPatch::default()
+    };
+    let u = db
+        .update_task("b1", "T-1", patch.clone(), Some(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (u.status.as_str(), u.epic.as_deref(), u.version),
+        ("done", Some("E1"), 2)
+    );
+    assert!(matches!(
+        db.update_task("b1", "T-1", patch.clone(), Some(1)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(matches!(
+        db.update_task("b1", "T-99", patch, None).await,
+        Err(StoreError::NotFound { .. })
+    ));
     let cleared = db
-        .update_task("b1", "T-1", TaskPatch { epic: Some(None), ..TaskPatch::default() }, None)
+        .update_task(
+            "b1",
+            "T-1",
+            TaskPatch {
+                epic: Some(None),
+                ..TaskPatch::default()
+            },
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(cleared.epic, None);
-    assert!(db.task("b2", "T-2").await.unwrap().is_none(), "backlogs are separate");
+    assert!(
+        db.task("b2", "T-2").await.unwrap().is_none(),
+        "backlogs are separate"
+    );
     assert!(db.delete_task("b1", "T-2").await.unwrap());
     assert!(!db.delete_task("b1", "T-2").await.unwrap());
 }
 
 async fn task_listing_filters_sorts_and_pages(db: Db) {
     for i in 1..=25 {
-        let mut t = new_task("list", &format!("Task {i:02} {}", if i % 5 == 0 { "100% done_ish" } else { "plain" }));
-        t.status = if i % 2 == 0 { "done".into() } else { "open".into() };
+        let mut t = new_task(
+            "list",
+            &format!(
+                "Task {i:02} {}",
+                if i % 5 == 0 { "100% done_ish" } else { "plain" }
+            ),
+        );
+        t.status = if i % 2 == 0 {
+            "done".into()
+        } else {
+            "open".into()
+        };
         t.sprint = Some(format!("S{}", i % 3));
         db.create_task(t).await.unwrap();
     }
     let q = |f: fn(&mut TaskQuery)| {
-        let mut q = TaskQuery { backlog: "list".into(), limit: 10, ..TaskQuery::default() };
+        let mut q = TaskQuery {
+            backlog: "list".into(),
+            limit: 10,
+            ..TaskQuery::default()
+        };
         f(&mut q);
         q
     };
@@ -238,15 +378,51 @@ async fn task_listing_filters_sorts_and_pages(db: Db) {
     assert_eq!((page.items.len(), page.total), (10, 25));
     assert_eq!(page.items[0].id, "T-1");
     let last = db.list_tasks(&q(|q| q.offset = 20)).await.unwrap();
-    assert_eq!(last.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["T-21", "T-22", "T-23", "T-24", "T-25"]);
-    assert_eq!(db.list_tasks(&q(|q| q.status = Some("done".into()))).await.unwrap().total, 12);
-    assert_eq!(db.list_tasks(&q(|q| q.sprint = Some("S0".into()))).await.unwrap().total, 8);
+    assert_eq!(
+        last.items.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["T-21", "T-22", "T-23", "T-24", "T-25"]
+    );
+    assert_eq!(
+        db.list_tasks(&q(|q| q.status = Some("done".into())))
+            .await
+            .unwrap()
+            .total,
+        12
+    );
+    assert_eq!(
+        db.list_tasks(&q(|q| q.sprint = Some("S0".into())))
+            .await
+            .unwrap()
+            .total,
+        8
+    );
     // `%` and `_` are literal in text search, which ignores case.
-    assert_eq!(db.list_tasks(&q(|q| q.text = Some("100% DONE_".into()))).await.unwrap().total, 5);
-    assert_eq!(db.list_tasks(&q(|q| q.text = Some("_".into()))).await.unwrap().total, 5);
-    let by_title = db.list_tasks(&q(|q| { q.sort = TaskSort::Title; q.limit = 2 })).await.unwrap();
+    assert_eq!(
+        db.list_tasks(&q(|q| q.text = Some("100% DONE_".into())))
+            .await
+            .unwrap()
+            .total,
+        5
+    );
+    assert_eq!(
+        db.list_tasks(&q(|q| q.text = Some("_".into())))
+            .await
+            .unwrap()
+            .total,
+        5
+    );
+    let by_title = db
+        .list_tasks(&q(|q| {
+            q.sort = TaskSort::Title;
+            q.limit = 2
+        }))
+        .await
+        .unwrap();
     assert_eq!(by_title.items[0].title, "Task 01 plain");
-    assert!(matches!(db.list_tasks(&q(|q| q.limit = 501)).await, Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        db.list_tasks(&q(|q| q.limit = 501)).await,
+        Err(StoreError::Invalid { .. })
+    ));
 }
 
 async fn concurrent_cart_adds_all_count(db: Db) {
@@ -256,7 +432,9 @@ async fn concurrent_cart_adds_all_count(db: Db) {
         let (db, id) = (db.clone(), cart.id.clone());
         handles.push(tokio::spawn(async move {
             db.cart_add("c", &id, line("same", 1)).await.unwrap();
-            db.cart_add("c", &id, line(&format!("sku{}", i % 4), 2)).await.unwrap();
+            db.cart_add("c", &id, line(&format!("sku{}", i % 4), 2))
+                .await
+                .unwrap();
         }));
     }
     for h in handles {
@@ -275,13 +453,19 @@ async fn concurrent_counters_all_count(db: Db) {
     let mut handles = Vec::new();
     for _ in 0..32 {
         let db = db.clone();
-        handles.push(tokio::spawn(async move { db.kv_incr("app", "hits", 1).await.unwrap() }));
+        handles.push(tokio::spawn(async move {
+            db.kv_incr("app", "hits", 1).await.unwrap()
+        }));
     }
     let mut seen = BTreeSet::new();
     for h in handles {
         seen.insert(h.await.unwrap());
     }
-    assert_eq!(seen, (1..=32).collect::<BTreeSet<i64>>(), "every increment saw a distinct value");
+    assert_eq!(
+        seen,
+        (1..=32).collect::<BTreeSet<i64>>(),
+        "every increment saw a distinct value"
+    );
 }
 
 async fn concurrent_versioned_updates_have_one_winner(db: Db) {
@@ -290,7 +474,10 @@ async fn concurrent_versioned_updates_have_one_winner(db: Db) {
     for i in 0..16 {
         let db = db.clone();
         handles.push(tokio::spawn(async move {
-            let patch = TaskPatch { title: Some(format!("Winner {i}")), ..TaskPatch::default() };
+            let patch = TaskPatch {
+                title: Some(format!("Winner {i}")),
+                ..TaskPatch::default()
+            };
             db.update_task("race", "T-1", patch, Some(1)).await
         }));
     }
@@ -310,7 +497,12 @@ async fn concurrent_task_creation_gives_distinct_ids(db: Db) {
     let mut handles = Vec::new();
     for i in 0..50 {
         let db = db.clone();
-        handles.push(tokio::spawn(async move { db.create_task(new_task("many", &format!("t{i}"))).await.unwrap().id }));
+        handles.push(tokio::spawn(async move {
+            db.create_task(new_task("many", &format!("t{i}")))
+                .await
+                .unwrap()
+                .id
+        }));
     }
     let mut ids = BTreeSet::new();
     for h in handles {

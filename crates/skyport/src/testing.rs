@@ -189,5 +189,3 @@ async fn success_text(response: reqwest::Response) -> Result<String, TestError> 
         })
     }
 }
-
-

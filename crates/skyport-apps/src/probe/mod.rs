@@ -93,7 +93,13 @@ fn kv_tools() -> Vec<ToolDef> {
                 check_key(&a.key)?;
                 let version = ctx.records()?.kv_put(NS, &a.key, &a.value).await?;
                 let text = format!("stored {} at version {version}", a.key);
-                ToolOutput::structured(&Versioned { key: a.key, version }, text)
+                ToolOutput::structured(
+                    &Versioned {
+                        key: a.key,
+                        version,
+                    },
+                    text,
+                )
             }),
         ToolDef::builder("kv_get")
             .description("Read the value stored under a key.")

@@ -840,7 +840,10 @@ impl PgSchema {
     /// Creates a uniquely named schema.
     pub fn create(base: &str) -> Self {
         use std::hash::{BuildHasher, RandomState};
-        let name = format!("t_{:016x}", RandomState::new().hash_one(std::time::SystemTime::now()));
+        let name = format!(
+            "t_{:016x}",
+            RandomState::new().hash_one(std::time::SystemTime::now())
+        );
         psql(base, &format!("CREATE SCHEMA {name}"));
         Self {
             base: base.to_owned(),
@@ -857,7 +860,10 @@ impl PgSchema {
 
 impl Drop for PgSchema {
     fn drop(&mut self) {
-        psql(&self.base, &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        psql(
+            &self.base,
+            &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name),
+        );
     }
 }
 

@@ -12,11 +12,14 @@ use super::{Delivery, Subscription};
 /// Messages a slow subscriber may fall behind by before it is told it lagged.
 const CAPACITY: usize = 1024;
 
+/// A channel's sender: `Some(payload)` is a message, `None` a lag report.
+type Sender = broadcast::Sender<Option<Arc<[u8]>>>;
+
 /// Channel name → broadcast sender. Channels are created on first subscribe
 /// and dropped on the first publish that finds no subscriber left.
 #[derive(Debug, Clone, Default)]
 pub struct LocalBus {
-    channels: Arc<Mutex<HashMap<String, broadcast::Sender<Option<Arc<[u8]>>>>>>,
+    channels: Arc<Mutex<HashMap<String, Sender>>>,
 }
 
 impl LocalBus {

@@ -107,7 +107,11 @@ impl Coordination for RedisCoordination {
     async fn session_create(&self, id: &str, fields: &SessionFields, ttl: Duration) -> Result<()> {
         let key = self.key("session", id);
         let mut pipe = redis::pipe();
-        pipe.atomic().del(&key).ignore().hset(&key, LIVE, "1").ignore();
+        pipe.atomic()
+            .del(&key)
+            .ignore()
+            .hset(&key, LIVE, "1")
+            .ignore();
         for (name, value) in fields {
             pipe.hset(&key, name, value.as_slice()).ignore();
         }
@@ -133,7 +137,13 @@ impl Coordination for RedisCoordination {
         Ok(touched)
     }
 
-    async fn session_set(&self, id: &str, field: &str, value: Option<&[u8]>, ttl: Duration) -> Result<bool> {
+    async fn session_set(
+        &self,
+        id: &str,
+        field: &str,
+        value: Option<&[u8]>,
+        ttl: Duration,
+    ) -> Result<bool> {
         if field == LIVE {
             return Err(StoreError::invalid("field", "`~` is reserved"));
         }
@@ -179,7 +189,9 @@ impl Coordination for RedisCoordination {
 
     async fn publish(&self, channel: &str, payload: &[u8]) -> Result<()> {
         let mut conn = self.conn.clone();
-        let _: i64 = conn.publish(self.pubsub.wire_channel(channel), payload).await?;
+        let _: i64 = conn
+            .publish(self.pubsub.wire_channel(channel), payload)
+            .await?;
         Ok(())
     }
 
@@ -213,14 +225,20 @@ impl Coordination for RedisCoordination {
             return Err(e.into());
         }
         let _: bool = conn.pexpire(&key, ms(ttl)).await?;
-        let _: bool = conn.pexpire(self.key("events-done", stream), ms(ttl)).await?;
+        let _: bool = conn
+            .pexpire(self.key("events-done", stream), ms(ttl))
+            .await?;
         self.publish(&events_channel(stream), b"").await
     }
 
     async fn events_finish(&self, stream: &str, ttl: Duration) -> Result<()> {
         let mut conn = self.conn.clone();
         let () = conn
-            .pset_ex(self.key("events-done", stream), "1", u64::try_from(ms(ttl)).unwrap_or(1))
+            .pset_ex(
+                self.key("events-done", stream),
+                "1",
+                u64::try_from(ms(ttl)).unwrap_or(1),
+            )
             .await?;
         let _: bool = conn.pexpire(self.key("events", stream), ms(ttl)).await?;
         self.publish(&events_channel(stream), b"").await
@@ -229,17 +247,18 @@ impl Coordination for RedisCoordination {
     async fn events_after(&self, stream: &str, after: u64, limit: usize) -> Result<EventPage> {
         let key = self.key("events", stream);
         let mut conn = self.conn.clone();
-        let (entries, finished, exists): (redis::streams::StreamRangeReply, bool, bool) = redis::pipe()
-            .cmd("XRANGE")
-            .arg(&key)
-            .arg(format!("({after}-0"))
-            .arg("+")
-            .arg("COUNT")
-            .arg(limit.max(1))
-            .exists(self.key("events-done", stream))
-            .exists(&key)
-            .query_async(&mut conn)
-            .await?;
+        let (entries, finished, exists): (redis::streams::StreamRangeReply, bool, bool) =
+            redis::pipe()
+                .cmd("XRANGE")
+                .arg(&key)
+                .arg(format!("({after}-0"))
+                .arg("+")
+                .arg("COUNT")
+                .arg(limit.max(1))
+                .exists(self.key("events-done", stream))
+                .exists(&key)
+                .query_async(&mut conn)
+                .await?;
         let mut events = Vec::with_capacity(entries.ids.len());
         for entry in entries.ids {
             let seq = entry

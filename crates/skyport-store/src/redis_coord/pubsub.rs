@@ -53,7 +53,11 @@ impl Fanout {
             *n == 1
         };
         if first {
-            self.sink.lock().await.subscribe(self.wire_channel(channel)).await?;
+            self.sink
+                .lock()
+                .await
+                .subscribe(self.wire_channel(channel))
+                .await?;
         }
         let guard = Unsubscribe {
             fanout: self.clone(),
@@ -90,12 +94,19 @@ impl Drop for Unsubscribe {
             }
         };
         if last && let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let (sink, channel) = (self.fanout.sink.clone(), self.fanout.wire_channel(&self.channel));
+            let (sink, channel) = (
+                self.fanout.sink.clone(),
+                self.fanout.wire_channel(&self.channel),
+            );
             let counts = self.fanout.counts.clone();
             let logical = self.channel.clone();
             rt.spawn(async move {
                 // Someone may have subscribed again meanwhile.
-                if counts.lock().expect("pubsub counts lock").contains_key(&logical) {
+                if counts
+                    .lock()
+                    .expect("pubsub counts lock")
+                    .contains_key(&logical)
+                {
                     return;
                 }
                 let _ = sink.lock().await.unsubscribe(channel).await;
@@ -122,7 +133,13 @@ async fn read(fanout: Fanout, client: redis::Client, mut stream: redis::aio::Pub
                 continue;
             };
             let (mut sink, new_stream) = pubsub.split();
-            let channels: Vec<String> = fanout.counts.lock().expect("pubsub counts lock").keys().cloned().collect();
+            let channels: Vec<String> = fanout
+                .counts
+                .lock()
+                .expect("pubsub counts lock")
+                .keys()
+                .cloned()
+                .collect();
             let mut ok = true;
             for c in channels {
                 ok &= sink.subscribe(fanout.wire_channel(&c)).await.is_ok();

@@ -93,7 +93,14 @@ pub async fn pair(backend: &str, suite: &str) -> Option<(Fixture, Fixture)> {
             })
             .await
             .expect("open a second postgres store");
-            Some((a, Fixture { store, _dir: None, _schema: None }))
+            Some((
+                a,
+                Fixture {
+                    store,
+                    _dir: None,
+                    _schema: None,
+                },
+            ))
         }
         "redis" => {
             let redis = std::env::var("TEST_REDIS_URL").ok();
@@ -112,7 +119,11 @@ pub async fn pair(backend: &str, suite: &str) -> Option<(Fixture, Fixture)> {
                 })
                 .await
                 .expect("open redis store");
-                Fixture { store, _dir: Some(dir), _schema: None }
+                Fixture {
+                    store,
+                    _dir: Some(dir),
+                    _schema: None,
+                }
             };
             Some((open().await, open().await))
         }

@@ -67,11 +67,21 @@ pub(crate) enum BusMessage {
 /// A write done in order, off the request path.
 #[derive(Debug)]
 enum Write {
-    Event { stream: String, seq: u64, data: Arc<[u8]> },
-    Finish { stream: String },
+    Event {
+        stream: String,
+        seq: u64,
+        data: Arc<[u8]>,
+    },
+    Finish {
+        stream: String,
+    },
     Publish(BusMessage),
-    Touch { session: String },
-    Delete { session: String },
+    Touch {
+        session: String,
+    },
+    Delete {
+        session: String,
+    },
 }
 
 /// One app's link to the shared store.
@@ -231,7 +241,10 @@ impl Fleet {
     ) -> Option<impl futures::Stream<Item = LoggedEvent> + Send + 'static> {
         let coordination = self.coordination.clone();
         // Subscribe before the first read, so no wake-up falls in between.
-        let mut wakeups = coordination.subscribe(&events_channel(&stream)).await.ok()?;
+        let mut wakeups = coordination
+            .subscribe(&events_channel(&stream))
+            .await
+            .ok()?;
         // The writer may not have stored the stream's first events yet (the
         // client can reconnect faster than the write lands): wait a little.
         let mut first = coordination.events_after(&stream, seq, 1024).await.ok()?;
@@ -325,7 +338,10 @@ pub(crate) async fn run_bus(
         let bytes = match delivery {
             Delivery::Message(b) => b,
             Delivery::Lagged => {
-                tracing::warn!(app = engine.app().name(), "missed messages from other replicas");
+                tracing::warn!(
+                    app = engine.app().name(),
+                    "missed messages from other replicas"
+                );
                 continue;
             }
         };

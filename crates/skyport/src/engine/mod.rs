@@ -27,10 +27,10 @@ use std::time::Duration;
 pub use app::{App, AppBuilder, AppError};
 pub use context::{Outbound, OutboundMsg, OutboundRx, PendingRequests, RequestContext};
 pub use dispatch::{CallEnv, Dispatch, Reply, RequestInfo, StatusHint};
+pub use fleet::Fleet;
 pub use notify::{Notifier, ServerEvent};
 pub use prompt::{Completer, PromptArgs, PromptDef};
 pub use resource::{ResourceDef, TemplateDef, TemplateVars};
-pub use fleet::Fleet;
 pub use session::{Negotiated, Session, SessionField, Sessions};
 pub use tool::{
     BoxFuture, Security, ToolBuilder, ToolDef, ToolError, ToolOutput, ToolResult, ToolUi,
@@ -133,7 +133,11 @@ impl Engine {
         self.sessions.attach(fleet.clone());
         if fleet.is_shared() {
             let bus = fleet.subscribe().await?;
-            tokio::spawn(fleet::run_bus(Arc::downgrade(self), bus, fleet.replica().to_owned()));
+            tokio::spawn(fleet::run_bus(
+                Arc::downgrade(self),
+                bus,
+                fleet.replica().to_owned(),
+            ));
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             self.app.notifier().relay_to(tx);
             tokio::spawn(fleet::relay_events(fleet, rx));

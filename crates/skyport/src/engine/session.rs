@@ -277,10 +277,7 @@ impl Session {
                 self.negotiated.get().map(Negotiated::to_bytes),
             ),
             SessionField::Initialized => (F_INITIALIZED.into(), Some(b"1".to_vec())),
-            SessionField::LogLevel => (
-                F_LOG_LEVEL.into(),
-                self.log_level().map(|l| vec![l as u8]),
-            ),
+            SessionField::LogLevel => (F_LOG_LEVEL.into(), self.log_level().map(|l| vec![l as u8])),
             SessionField::Subscription(uri, on) => {
                 (format!("{F_SUB_PREFIX}{uri}"), on.then(|| b"1".to_vec()))
             }
@@ -298,7 +295,12 @@ impl Session {
         if self.initialized.load(Ordering::Relaxed) {
             fields.insert(F_INITIALIZED.into(), b"1".to_vec());
         }
-        for uri in self.subscriptions.lock().expect("subscriptions lock").iter() {
+        for uri in self
+            .subscriptions
+            .lock()
+            .expect("subscriptions lock")
+            .iter()
+        {
             fields.insert(format!("{F_SUB_PREFIX}{uri}"), b"1".to_vec());
         }
         fields
@@ -307,7 +309,9 @@ impl Session {
     /// Takes on the state another replica stored.
     fn apply_fields(&self, fields: &SessionFields) {
         if self.negotiated.get().is_none()
-            && let Some(n) = fields.get(F_NEGOTIATED).and_then(|b| Negotiated::from_bytes(b))
+            && let Some(n) = fields
+                .get(F_NEGOTIATED)
+                .and_then(|b| Negotiated::from_bytes(b))
         {
             let _ = self.negotiated.set(n);
         }
@@ -531,8 +535,10 @@ impl Sessions {
 
     /// Re-reads a session another replica changed, if this process holds it.
     pub(crate) async fn refresh(&self, id: &str) {
-        let (Some(fleet), Some(s)) = (self.fleet.get(), self.map.get(id).map(|e| e.value().clone()))
-        else {
+        let (Some(fleet), Some(s)) = (
+            self.fleet.get(),
+            self.map.get(id).map(|e| e.value().clone()),
+        ) else {
             return;
         };
         match fleet.coordination().session_get(id, self.idle_ttl).await {
@@ -638,15 +644,15 @@ impl Sessions {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sessions_are_created_found_and_removed() {
+    #[tokio::test]
+    async fn sessions_are_created_found_and_removed() {
         let s = Sessions::new(Duration::from_secs(60), 16);
         let a = s.create_local();
         assert_eq!(a.id().len(), 32);
-        assert!(s.get(a.id()).is_some());
+        assert!(s.get(a.id()).await.is_some());
         assert!(s.remove(a.id()));
         assert!(a.is_closed());
-        assert!(s.get(a.id()).is_none());
+        assert!(s.get(a.id()).await.is_none());
     }
 
     #[test]

@@ -33,10 +33,12 @@ impl std::fmt::Debug for SessionSigner {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 impl SessionSigner {
@@ -55,7 +57,12 @@ impl SessionSigner {
         }
         let fresh = hex(&rand::random::<[u8; 32]>());
         match records
-            .kv_put_if(KEY_NS, KEY_NAME, &serde_json::Value::String(fresh.clone()), None)
+            .kv_put_if(
+                KEY_NS,
+                KEY_NAME,
+                &serde_json::Value::String(fresh.clone()),
+                None,
+            )
             .await
         {
             Ok(_) => Ok(fresh.into_bytes()),

@@ -166,14 +166,16 @@ impl StreamLog {
     }
 }
 
+/// Open logs by id, and their ids oldest first (for eviction).
+type OpenLogs = (HashMap<u64, Arc<StreamLog>>, VecDeque<u64>);
+
 /// The logs of one session's streams.
 #[derive(Debug)]
 pub struct StreamLogs {
     retention: usize,
     /// The store link and the session id, for shared stores.
     sink: Option<(Arc<Fleet>, Arc<str>)>,
-    /// Open logs, and their ids oldest first (for eviction).
-    streams: Mutex<(HashMap<u64, Arc<StreamLog>>, VecDeque<u64>)>,
+    streams: Mutex<OpenLogs>,
 }
 
 /// The store key of a session's stream.

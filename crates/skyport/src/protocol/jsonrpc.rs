@@ -304,8 +304,16 @@ pub fn result_bytes_sized<T: Serialize + ?Sized>(
 /// to another replica).
 pub fn response_text(id: &RawValue, result: Option<&RawValue>, error: Option<&RawValue>) -> String {
     match (result, error) {
-        (Some(r), _) => format!(r#"{{"jsonrpc":"2.0","id":{},"result":{}}}"#, id.get(), r.get()),
-        (None, Some(e)) => format!(r#"{{"jsonrpc":"2.0","id":{},"error":{}}}"#, id.get(), e.get()),
+        (Some(r), _) => format!(
+            r#"{{"jsonrpc":"2.0","id":{},"result":{}}}"#,
+            id.get(),
+            r.get()
+        ),
+        (None, Some(e)) => format!(
+            r#"{{"jsonrpc":"2.0","id":{},"error":{}}}"#,
+            id.get(),
+            e.get()
+        ),
         (None, None) => format!(r#"{{"jsonrpc":"2.0","id":{},"result":null}}"#, id.get()),
     }
 }

@@ -284,7 +284,9 @@ impl Server {
                     let c = c.clone();
                     tokio::spawn(async move {
                         match c.sweep().await {
-                            Ok(n) if n > 0 => tracing::debug!(removed = n, "store: expired entries removed"),
+                            Ok(n) if n > 0 => {
+                                tracing::debug!(removed = n, "store: expired entries removed")
+                            }
                             Ok(_) => {}
                             Err(e) => tracing::warn!(error = %e, "store sweep failed"),
                         }

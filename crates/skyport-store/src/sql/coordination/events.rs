@@ -58,22 +58,30 @@ pub(super) async fn finish(pool: &SqlPool, stream: &str, ttl: Duration) -> Resul
     Ok(())
 }
 
-pub(super) async fn after(pool: &SqlPool, stream: &str, after: u64, limit: usize) -> Result<EventPage> {
-    let Some(head) = sqlx::query("SELECT finished FROM event_streams WHERE stream = $1 AND expires_at > $2")
-        .bind(stream)
-        .bind(now_ms())
-        .fetch_optional(&pool.read)
-        .await?
+pub(super) async fn after(
+    pool: &SqlPool,
+    stream: &str,
+    after: u64,
+    limit: usize,
+) -> Result<EventPage> {
+    let Some(head) =
+        sqlx::query("SELECT finished FROM event_streams WHERE stream = $1 AND expires_at > $2")
+            .bind(stream)
+            .bind(now_ms())
+            .fetch_optional(&pool.read)
+            .await?
     else {
         return Ok(EventPage::default());
     };
     let finished = head.try_get::<i64, _>("finished")? != 0;
-    let rows = sqlx::query("SELECT seq, data FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-        .bind(stream)
-        .bind(seq_i64(after))
-        .bind(i64::try_from(limit.max(1)).unwrap_or(i64::MAX))
-        .fetch_all(&pool.read)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT seq, data FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(stream)
+    .bind(seq_i64(after))
+    .bind(i64::try_from(limit.max(1)).unwrap_or(i64::MAX))
+    .fetch_all(&pool.read)
+    .await?;
     let mut events = Vec::with_capacity(rows.len());
     for r in rows {
         let seq: i64 = r.try_get("seq")?;

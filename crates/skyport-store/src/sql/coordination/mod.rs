@@ -49,7 +49,14 @@ impl SqlCoordination {
         let listener = match &pool.postgres_url {
             Some(url) => {
                 let stop = CancellationToken::new();
-                notify::start(url, &notify_channel, pool.read.clone(), bus.clone(), stop.clone()).await?;
+                notify::start(
+                    url,
+                    &notify_channel,
+                    pool.read.clone(),
+                    bus.clone(),
+                    stop.clone(),
+                )
+                .await?;
                 Some(stop.drop_guard())
             }
             None => None,
@@ -100,7 +107,13 @@ impl Coordination for SqlCoordination {
         sessions::touch(&self.pool.write, id, ttl).await
     }
 
-    async fn session_set(&self, id: &str, field: &str, value: Option<&[u8]>, ttl: Duration) -> Result<bool> {
+    async fn session_set(
+        &self,
+        id: &str,
+        field: &str,
+        value: Option<&[u8]>,
+        ttl: Duration,
+    ) -> Result<bool> {
         sessions::set(&self.pool, id, field, value, ttl).await
     }
 

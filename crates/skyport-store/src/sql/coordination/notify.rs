@@ -24,13 +24,24 @@ const KEEP_MS: i64 = 5 * 60 * 1000;
 pub(super) fn channel_name(namespace: &str) -> String {
     let clean: String = namespace
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(58)
         .collect();
     format!("{clean}_bus")
 }
 
-pub(super) async fn publish(write: &AnyPool, notify: &str, channel: &str, payload: &[u8]) -> Result<()> {
+pub(super) async fn publish(
+    write: &AnyPool,
+    notify: &str,
+    channel: &str,
+    payload: &[u8],
+) -> Result<()> {
     sqlx::query(
         "WITH m AS (INSERT INTO bus_messages (channel, payload, created_at) VALUES ($1, $2, $3) RETURNING id) \
          SELECT pg_notify($4, 'm' || CAST(id AS TEXT)) FROM m",
@@ -103,7 +114,10 @@ async fn deliver(read: &AnyPool, bus: &LocalBus, payload: &str) {
         bus.publish(channel, b"");
         return;
     }
-    let Some(id) = payload.strip_prefix('m').and_then(|id| id.parse::<i64>().ok()) else {
+    let Some(id) = payload
+        .strip_prefix('m')
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
         return;
     };
     let row = sqlx::query("SELECT channel, payload FROM bus_messages WHERE id = $1")

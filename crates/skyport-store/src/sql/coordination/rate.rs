@@ -9,7 +9,12 @@ use crate::coordination::RateDecision;
 use crate::sql::pool::SqlPool;
 use crate::{Result, StoreError};
 
-pub(super) async fn hit(pool: &SqlPool, key: &str, limit: u64, window: Duration) -> Result<RateDecision> {
+pub(super) async fn hit(
+    pool: &SqlPool,
+    key: &str,
+    limit: u64,
+    window: Duration,
+) -> Result<RateDecision> {
     let window_ms = ms(window);
     if window_ms <= 0 {
         return Err(StoreError::invalid("window", "must be at least 1 ms"));

@@ -9,7 +9,12 @@ use crate::Result;
 use crate::coordination::SessionFields;
 use crate::sql::pool::SqlPool;
 
-pub(super) async fn create(pool: &SqlPool, id: &str, fields: &SessionFields, ttl: Duration) -> Result<()> {
+pub(super) async fn create(
+    pool: &SqlPool,
+    id: &str,
+    fields: &SessionFields,
+    ttl: Duration,
+) -> Result<()> {
     let mut tx = pool.write.begin().await?;
     sqlx::query(
         "INSERT INTO sessions (id, expires_at) VALUES ($1, $2) \

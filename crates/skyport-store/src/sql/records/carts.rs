@@ -79,7 +79,7 @@ async fn bump(tx: &mut Transaction<'_, Any>, owner: &str, id: &str) -> Result<()
 
 async fn reload(tx: Transaction<'_, Any>, owner: &str, id: &str) -> Result<Cart> {
     let mut tx = tx;
-    let cart = load(&mut *tx, owner, id).await;
+    let cart = load(&mut tx, owner, id).await;
     tx.commit().await?;
     cart?.ok_or_else(|| StoreError::not_found("cart", id))
 }
@@ -118,10 +118,16 @@ impl CartStore for SqlRecords {
         check_id("cart_id", cart_id)?;
         check_id("sku", &line.sku)?;
         if line.quantity == 0 || line.quantity.abs() > MAX_QUANTITY {
-            return Err(StoreError::invalid("quantity", format!("must be non-zero and at most {MAX_QUANTITY} in size")));
+            return Err(StoreError::invalid(
+                "quantity",
+                format!("must be non-zero and at most {MAX_QUANTITY} in size"),
+            ));
         }
         if line.unit_price_cents < 0 {
-            return Err(StoreError::invalid("unit_price_cents", "must not be negative"));
+            return Err(StoreError::invalid(
+                "unit_price_cents",
+                "must not be negative",
+            ));
         }
         let mut tx = self.pool.write.begin().await?;
         bump(&mut tx, owner, cart_id).await?;
@@ -140,7 +146,10 @@ impl CartStore for SqlRecords {
         .await?;
         let quantity: i64 = row.try_get("quantity")?;
         if quantity > MAX_QUANTITY {
-            return Err(StoreError::invalid("quantity", format!("a line holds at most {MAX_QUANTITY}")));
+            return Err(StoreError::invalid(
+                "quantity",
+                format!("a line holds at most {MAX_QUANTITY}"),
+            ));
         }
         if quantity <= 0 {
             sqlx::query("DELETE FROM cart_lines WHERE cart_id = $1 AND sku = $2")
@@ -152,12 +161,21 @@ impl CartStore for SqlRecords {
         reload(tx, owner, cart_id).await
     }
 
-    async fn cart_set_quantity(&self, owner: &str, cart_id: &str, sku: &str, quantity: i64) -> Result<Cart> {
+    async fn cart_set_quantity(
+        &self,
+        owner: &str,
+        cart_id: &str,
+        sku: &str,
+        quantity: i64,
+    ) -> Result<Cart> {
         check_id("owner", owner)?;
         check_id("cart_id", cart_id)?;
         check_id("sku", sku)?;
         if !(0..=MAX_QUANTITY).contains(&quantity) {
-            return Err(StoreError::invalid("quantity", format!("must be between 0 and {MAX_QUANTITY}")));
+            return Err(StoreError::invalid(
+                "quantity",
+                format!("must be between 0 and {MAX_QUANTITY}"),
+            ));
         }
         let mut tx = self.pool.write.begin().await?;
         bump(&mut tx, owner, cart_id).await?;

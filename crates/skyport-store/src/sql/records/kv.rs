@@ -27,11 +27,13 @@ fn check(ns: &str, key: &str) -> Result<()> {
 impl KvStore for SqlRecords {
     async fn kv_get(&self, ns: &str, key: &str) -> Result<Option<KvEntry>> {
         check(ns, key)?;
-        let row = sqlx::query("SELECT key, value, version, updated_at FROM kv WHERE ns = $1 AND key = $2")
-            .bind(ns)
-            .bind(key)
-            .fetch_optional(&self.pool.read)
-            .await?;
+        let row = sqlx::query(
+            "SELECT key, value, version, updated_at FROM kv WHERE ns = $1 AND key = $2",
+        )
+        .bind(ns)
+        .bind(key)
+        .fetch_optional(&self.pool.read)
+        .await?;
         row.as_ref().map(entry).transpose()
     }
 
@@ -60,18 +62,16 @@ impl KvStore for SqlRecords {
     ) -> Result<u64> {
         check(ns, key)?;
         let row = match expected {
-            None => {
-                sqlx::query(
-                    "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+            None => sqlx::query(
+                "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
                      ON CONFLICT (ns, key) DO NOTHING RETURNING version",
-                )
-                .bind(ns)
-                .bind(key)
-                .bind(value.to_string())
-                .bind(now_ms())
-                .fetch_optional(&self.pool.write)
-                .await?
-            }
+            )
+            .bind(ns)
+            .bind(key)
+            .bind(value.to_string())
+            .bind(now_ms())
+            .fetch_optional(&self.pool.write)
+            .await?,
             Some(v) => {
                 sqlx::query(
                     "UPDATE kv SET value = $3, version = version + 1, updated_at = $4 \
@@ -113,7 +113,10 @@ impl KvStore for SqlRecords {
         if let Some(row) = &current {
             let value = json_col(row, "value")?;
             if !value.is_i64() {
-                return Err(StoreError::invalid("key", format!("{key:?} does not hold an integer")));
+                return Err(StoreError::invalid(
+                    "key",
+                    format!("{key:?} does not hold an integer"),
+                ));
             }
         }
         let row = sqlx::query(

@@ -69,9 +69,15 @@ impl OrderStore for SqlRecords {
         check_id("cart_id", &new.cart_id)?;
         check_id("idempotency_key", &new.idempotency_key)?;
         if new.tax_cents < 0 || new.shipping_cents < 0 {
-            return Err(StoreError::invalid("tax_cents", "tax and shipping must not be negative"));
+            return Err(StoreError::invalid(
+                "tax_cents",
+                "tax and shipping must not be negative",
+            ));
         }
-        if let Some(o) = self.order_by_key(&new.user_id, &new.idempotency_key).await? {
+        if let Some(o) = self
+            .order_by_key(&new.user_id, &new.idempotency_key)
+            .await?
+        {
             return Ok(o);
         }
         let mut tx = self.pool.write.begin().await?;
@@ -79,7 +85,11 @@ impl OrderStore for SqlRecords {
             return Err(StoreError::not_found("cart", &new.cart_id));
         };
         if cart.checked_out {
-            return Err(StoreError::conflict("cart", &new.cart_id, "the cart was already checked out"));
+            return Err(StoreError::conflict(
+                "cart",
+                &new.cart_id,
+                "the cart was already checked out",
+            ));
         }
         if let Some(v) = new.expected_cart_version
             && v != cart.version
@@ -87,11 +97,17 @@ impl OrderStore for SqlRecords {
             return Err(StoreError::conflict(
                 "cart",
                 &new.cart_id,
-                format!("the cart changed (now version {}, expected {v}); review it and check out again", cart.version),
+                format!(
+                    "the cart changed (now version {}, expected {v}); review it and check out again",
+                    cart.version
+                ),
             ));
         }
         if cart.lines.is_empty() {
-            return Err(StoreError::invalid("cart_id", "the cart is empty: add products before checking out"));
+            return Err(StoreError::invalid(
+                "cart_id",
+                "the cart is empty: add products before checking out",
+            ));
         }
         // Marking the cart checked out only if still at the version read makes
         // a concurrent change (or a concurrent checkout) lose cleanly.
@@ -105,16 +121,25 @@ impl OrderStore for SqlRecords {
         .execute(&mut *tx)
         .await?;
         if marked.rows_affected() != 1 {
-            return Err(StoreError::conflict("cart", &cart.id, "the cart changed during checkout; try again"));
+            return Err(StoreError::conflict(
+                "cart",
+                &cart.id,
+                "the cart changed during checkout; try again",
+            ));
         }
         let subtotal = cart.lines.iter().try_fold(0i64, |acc, l| {
-            l.unit_price_cents.checked_mul(l.quantity).and_then(|v| acc.checked_add(v))
+            l.unit_price_cents
+                .checked_mul(l.quantity)
+                .and_then(|v| acc.checked_add(v))
         });
         let total = subtotal
             .and_then(|s| s.checked_add(new.tax_cents))
             .and_then(|s| s.checked_add(new.shipping_cents));
         let (Some(subtotal), Some(total)) = (subtotal, total) else {
-            return Err(StoreError::invalid("cart_id", "the order total is too large"));
+            return Err(StoreError::invalid(
+                "cart_id",
+                "the order total is too large",
+            ));
         };
         let lines: Vec<StoredLine> = cart
             .lines
@@ -153,7 +178,9 @@ impl OrderStore for SqlRecords {
                 drop(tx);
                 self.order_by_key(&new.user_id, &new.idempotency_key)
                     .await?
-                    .ok_or_else(|| StoreError::conflict("order", &new.idempotency_key, "retry the checkout"))
+                    .ok_or_else(|| {
+                        StoreError::conflict("order", &new.idempotency_key, "retry the checkout")
+                    })
             }
             Err(e) => Err(e.into()),
         }
@@ -162,11 +189,13 @@ impl OrderStore for SqlRecords {
     async fn order(&self, user_id: &str, id: &str) -> Result<Option<Order>> {
         check_id("user_id", user_id)?;
         check_id("id", id)?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM orders WHERE id = $1 AND user_id = $2"))
-            .bind(id)
-            .bind(user_id)
-            .fetch_optional(&self.pool.read)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&self.pool.read)
+        .await?;
         row.as_ref().map(order).transpose()
     }
 

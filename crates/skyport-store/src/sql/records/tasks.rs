@@ -156,12 +156,14 @@ impl TaskStore for SqlRecords {
         })?;
         let created = task(&inserted)?;
         if let Some(key) = &new.idempotency_key {
-            let keyed = sqlx::query("INSERT INTO task_keys (backlog, idempotency_key, task_id) VALUES ($1, $2, $3)")
-                .bind(&new.backlog)
-                .bind(key)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await;
+            let keyed = sqlx::query(
+                "INSERT INTO task_keys (backlog, idempotency_key, task_id) VALUES ($1, $2, $3)",
+            )
+            .bind(&new.backlog)
+            .bind(key)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
             if let Err(e) = keyed {
                 if is_unique_violation(&e) {
                     // A concurrent retry with this key won: keep its task, not ours.
@@ -181,11 +183,13 @@ impl TaskStore for SqlRecords {
     async fn task(&self, backlog: &str, id: &str) -> Result<Option<Task>> {
         check_id("backlog", backlog)?;
         check_id("id", id)?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tasks WHERE backlog = $1 AND id = $2"))
-            .bind(backlog)
-            .bind(id)
-            .fetch_optional(&self.pool.read)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tasks WHERE backlog = $1 AND id = $2"
+        ))
+        .bind(backlog)
+        .bind(id)
+        .fetch_optional(&self.pool.read)
+        .await?;
         row.as_ref().map(task).transpose()
     }
 
@@ -198,7 +202,10 @@ impl TaskStore for SqlRecords {
     ) -> Result<Task> {
         check_id("backlog", backlog)?;
         check_id("id", id)?;
-        let mut sets = vec!["version = version + 1".to_owned(), "updated_at = $3".to_owned()];
+        let mut sets = vec![
+            "version = version + 1".to_owned(),
+            "updated_at = $3".to_owned(),
+        ];
         let mut args = vec![
             Arg::Text(Some(backlog.to_owned())),
             Arg::Text(Some(id.to_owned())),
@@ -214,12 +221,20 @@ impl TaskStore for SqlRecords {
             }
             set("title", Arg::Text(Some(t)));
         }
-        for (col, v) in [("status", patch.status), ("priority", patch.priority), ("body", patch.body)] {
+        for (col, v) in [
+            ("status", patch.status),
+            ("priority", patch.priority),
+            ("body", patch.body),
+        ] {
             if let Some(v) = v {
                 set(col, Arg::Text(Some(v)));
             }
         }
-        for (col, v) in [("epic", patch.epic), ("sprint", patch.sprint), ("assignee", patch.assignee)] {
+        for (col, v) in [
+            ("epic", patch.epic),
+            ("sprint", patch.sprint),
+            ("assignee", patch.assignee),
+        ] {
             if let Some(v) = v {
                 set(col, Arg::Text(v));
             }
@@ -227,7 +242,10 @@ impl TaskStore for SqlRecords {
         if let Some(tags) = patch.tags {
             set("tags", Arg::Text(Some(serde_json::to_string(&tags)?)));
         }
-        let mut sql = format!("UPDATE tasks SET {} WHERE backlog = $1 AND id = $2", sets.join(", "));
+        let mut sql = format!(
+            "UPDATE tasks SET {} WHERE backlog = $1 AND id = $2",
+            sets.join(", ")
+        );
         if let Some(v) = expected_version {
             args.push(Arg::Int(i64::try_from(v).unwrap_or(i64::MAX)));
             sql.push_str(&format!(" AND version = ${}", args.len()));
@@ -299,10 +317,13 @@ impl TaskStore for SqlRecords {
                 Arg::Int(i) => Arg::Int(*i),
             })
             .collect();
-        let total: i64 = bind_all(sqlx::query(&format!("SELECT COUNT(*) AS n FROM tasks WHERE {where_}")), count_args)
-            .fetch_one(&self.pool.read)
-            .await?
-            .try_get("n")?;
+        let total: i64 = bind_all(
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM tasks WHERE {where_}")),
+            count_args,
+        )
+        .fetch_one(&self.pool.read)
+        .await?
+        .try_get("n")?;
         let order = match q.sort {
             TaskSort::Created => "created_at, seq, id",
             TaskSort::Updated => "updated_at DESC, seq, id",

@@ -25,7 +25,10 @@ fn user(row: &AnyRow) -> Result<User> {
 fn normalise_email(email: &str) -> Result<String> {
     let e = email.trim().to_lowercase();
     if e.len() < 3 || e.len() > 320 || !e.contains('@') {
-        return Err(StoreError::invalid("email", "must be an address like name@example.com"));
+        return Err(StoreError::invalid(
+            "email",
+            "must be an address like name@example.com",
+        ));
     }
     Ok(e)
 }
@@ -37,7 +40,11 @@ impl UserStore for SqlRecords {
         check_id("password_hash", &new.password_hash)?;
         let now = now_ms();
         let id = new_id("usr");
-        let profile = if new.profile.is_null() { serde_json::json!({}) } else { new.profile };
+        let profile = if new.profile.is_null() {
+            serde_json::json!({})
+        } else {
+            new.profile
+        };
         let row = sqlx::query(&format!(
             "INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
         ))

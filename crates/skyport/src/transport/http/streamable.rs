@@ -156,9 +156,7 @@ async fn single(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> R
             st.engine.notification(&msg, session.as_deref());
             StatusCode::ACCEPTED.into_response()
         }
-        IncomingKind::Request if msg.method == "initialize" => {
-            initialize(st, headers, &msg).await
-        }
+        IncomingKind::Request if msg.method == "initialize" => initialize(st, headers, &msg).await,
         IncomingKind::Request => request(st, headers, msg).await,
     }
 }
