@@ -252,7 +252,12 @@ async fn an_unwritable_data_dir_only_disables_the_archive() {
     let dir = TempDir::new("versions-file");
     let file = dir.join("data");
     std::fs::write(&file, "not a directory").unwrap();
-    let server = Server::start("greeter", &["--data-dir", file.to_str().unwrap()]);
+    // The store lives elsewhere (it has no fallback: see store_settings.rs).
+    let store = format!("sqlite://{}", dir.join("store.db").display());
+    let server = Server::start(
+        "greeter",
+        &["--data-dir", file.to_str().unwrap(), "--store", &store],
+    );
     let uri = greeting_uri(&server).await;
     assert!(content(&read_resource(&server, &uri).await)["text"].is_string());
     let log = server.stderr();
