@@ -18,10 +18,19 @@ fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
 fn bad_store_settings_fail_at_start_up_naming_the_setting() {
     let e = refused(&["--store", "mysql://u:hunter2@db/x"], &[]);
     assert!(e.contains("store.url") && !e.contains("hunter2"), "{e}");
-    let e = refused(&[], &[("SKYPORT_STORE_URL", "postgres://u:hunter2@127.0.0.1:1/x")]);
-    assert!(e.contains("store.url") && e.contains("cannot reach") && !e.contains("hunter2"), "{e}");
+    let e = refused(
+        &[],
+        &[("SKYPORT_STORE_URL", "postgres://u:hunter2@127.0.0.1:1/x")],
+    );
+    assert!(
+        e.contains("store.url") && e.contains("cannot reach") && !e.contains("hunter2"),
+        "{e}"
+    );
     let e = refused(&["--redis", "redis://127.0.0.1:1"], &[]);
-    assert!(e.contains("store.redis_url") && e.contains("cannot reach"), "{e}");
+    assert!(
+        e.contains("store.redis_url") && e.contains("cannot reach"),
+        "{e}"
+    );
     let e = refused(&[], &[("SKYPORT_REDIS_URL", "http://cache")]);
     assert!(e.contains("store.redis_url"), "{e}");
 }
@@ -49,7 +58,12 @@ async fn the_embedded_store_keeps_data_across_restarts() {
         r.json::<serde_json::Value>().await.unwrap()
     };
     let first = Server::start("probe", &args);
-    call(first.base.clone(), "kv_put", json!({"key": "k", "value": "kept"})).await;
+    call(
+        first.base.clone(),
+        "kv_put",
+        json!({"key": "k", "value": "kept"}),
+    )
+    .await;
     // A session survives the restart too: its id is signed with a key kept in the store.
     let s = Session::open(&first.mcp("probe"), LATEST_LEGACY).await;
     drop(first);

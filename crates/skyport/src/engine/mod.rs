@@ -17,6 +17,7 @@ pub mod prompt;
 pub mod resource;
 pub mod session;
 pub mod session_id;
+pub mod sessions;
 pub mod stream_log;
 pub mod tool;
 pub mod uri_template;
@@ -31,7 +32,8 @@ pub use fleet::Fleet;
 pub use notify::{Notifier, ServerEvent};
 pub use prompt::{Completer, PromptArgs, PromptDef};
 pub use resource::{ResourceDef, TemplateDef, TemplateVars};
-pub use session::{Negotiated, Session, SessionField, Sessions};
+pub use session::{Negotiated, Session, SessionField};
+pub use sessions::{SessionStoreError, Sessions};
 pub use tool::{
     BoxFuture, Security, ToolBuilder, ToolDef, ToolError, ToolOutput, ToolResult, ToolUi,
     Visibility,

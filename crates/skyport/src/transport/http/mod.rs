@@ -3,8 +3,10 @@
 
 pub mod guard;
 pub mod legacy_sse;
+mod listen;
 pub mod rest;
 pub mod sse;
+pub mod standalone;
 pub mod streamable;
 pub mod widget_pages;
 
@@ -75,7 +77,7 @@ pub fn routes(state: AppState) -> Router {
         .route(
             &format!("{p}/mcp"),
             post(streamable::post)
-                .get(streamable::get)
+                .get(standalone::get)
                 .delete(streamable::delete),
         )
         .route(&format!("{p}/sse"), get(legacy_sse::connect))

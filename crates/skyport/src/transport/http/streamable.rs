@@ -11,26 +11,25 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::sse;
 use super::{AppState, guard};
 use crate::engine::stream_log::StreamLog;
 use crate::engine::{
-    CallEnv, Dispatch, Outbound, OutboundMsg, OutboundRx, Reply, ServerEvent, Session, StatusHint,
+    CallEnv, Dispatch, Outbound, OutboundMsg, OutboundRx, Reply, Session, StatusHint,
 };
 use crate::protocol::error::code;
-use crate::protocol::jsonrpc::{Body, Incoming, IncomingKind, notification_bytes, result_bytes};
-use crate::protocol::meta::{KEY_SUBSCRIPTION_ID, check_header_version};
+use crate::protocol::jsonrpc::{Body, Incoming, IncomingKind};
+use crate::protocol::meta::check_header_version;
 use crate::protocol::version::{MODERN, Version};
-use crate::protocol::{Era, OwnedId, RpcError};
+use crate::protocol::{Era, RpcError};
 
 const SESSION_HEADER: &str = "mcp-session-id";
-const VERSION_HEADER: &str = "mcp-protocol-version";
+pub(super) const VERSION_HEADER: &str = "mcp-protocol-version";
 
-type St = State<Arc<AppState>>;
+pub(super) type St = State<Arc<AppState>>;
 
-fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
+pub(super) fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut r = (status, bytes).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -51,12 +50,12 @@ fn reply_response(reply: Reply) -> Response {
     json_response(status_of(reply.status), reply.bytes)
 }
 
-fn rejected(st: &AppState, reason: &str, r: Response) -> Response {
+pub(super) fn rejected(st: &AppState, reason: &str, r: Response) -> Response {
     st.metrics.rejection(st.engine.app().name(), reason);
     r
 }
 
-fn bad_request(message: impl Into<String>) -> Response {
+pub(super) fn bad_request(message: impl Into<String>) -> Response {
     guard::rpc_error_response(StatusCode::BAD_REQUEST, &RpcError::invalid_request(message))
 }
 
@@ -70,7 +69,7 @@ fn session_not_found() -> Response {
     )
 }
 
-fn method_not_allowed() -> Response {
+pub(super) fn method_not_allowed() -> Response {
     let mut r = guard::rpc_error_response(
         StatusCode::METHOD_NOT_ALLOWED,
         &RpcError::new(
@@ -83,12 +82,12 @@ fn method_not_allowed() -> Response {
     r
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The session named by `Mcp-Session-Id`: `Ok(None)` when stateless or absent.
-async fn find_session(
+pub(super) async fn find_session(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Arc<Session>>, Response> {
@@ -281,7 +280,7 @@ async fn request(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> 
             return rejected(st, "header-mismatch", r);
         }
         if msg.method == "subscriptions/listen" {
-            return listen(st, &msg);
+            return super::listen::listen(st, &msg);
         }
     } else if !st.http.stateless {
         let Some(id) = header_str(headers, SESSION_HEADER) else {
@@ -358,7 +357,7 @@ fn open_log(st: &AppState, session: Option<&Session>) -> Arc<StreamLog> {
 }
 
 /// Priming events go to clients that negotiated 2025-11-25 (they know to resume).
-fn primes(era: Era, session: Option<&Session>) -> bool {
+pub(super) fn primes(era: Era, session: Option<&Session>) -> bool {
     session.is_some() && matches!(era, Era::Legacy(v) if v >= Version::V2025_11_25)
 }
 
@@ -546,235 +545,6 @@ async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>)
         task_log.finish();
     });
     stream_body(st, log, false)
-}
-
-/// `GET /{app}/mcp`: the session's standalone stream, or a resumed stream.
-pub async fn get(State(st): St, headers: HeaderMap) -> Response {
-    if let Err(r) =
-        guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
-    {
-        return rejected(&st, "origin", r);
-    }
-    if st.http.stateless || header_str(&headers, VERSION_HEADER) == Some(MODERN) {
-        return method_not_allowed();
-    }
-    if let Err(r) = guard::check_sse_accept(&headers) {
-        return rejected(&st, "accept", r);
-    }
-    let session = match find_session(&st, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return bad_request(
-                "Bad Request: the Mcp-Session-Id header is required; send initialize first to get one",
-            );
-        }
-        Err(r) => return r,
-    };
-    if let Some(last) = header_str(&headers, "last-event-id") {
-        if let Some((log, seq)) = session.streams.resume_point(last)
-            && log.is_standalone()
-        {
-            if session.has_push() {
-                return stream_conflict();
-            }
-            let rest = log.after(seq).0;
-            let replayed = futures::stream::iter(rest)
-                .map(|e| sse::message_event(Some(&e.id), &e.data))
-                .boxed();
-            return standalone_after(&st, session, replayed);
-        }
-        if let Some((log, seq)) = session.streams.resume_point(last) {
-            let frames = log
-                .follow(seq)
-                .map(|e| sse::message_event(Some(&e.id), &e.data));
-            return sse::response(sse::with_keep_alive(
-                frames,
-                st.http.sse_keep_alive,
-                Some(st.shutdown.clone()),
-            ));
-        }
-        if let Some(r) = resume_elsewhere(&st, &session, last).await {
-            return r;
-        }
-    }
-    if session.has_push() {
-        return stream_conflict();
-    }
-    standalone(&st, session)
-}
-
-fn stream_conflict() -> Response {
-    guard::rpc_error_response(
-        StatusCode::CONFLICT,
-        &RpcError::new(
-            code::TRANSPORT_REJECTED,
-            "Conflict: this session already has an open GET stream; close it first",
-        ),
-    )
-}
-
-/// Marks a standalone stream's log complete when its response goes away, so
-/// a client resuming it elsewhere gets the rest and then a live stream.
-struct FinishOnDrop(Arc<StreamLog>);
-
-impl Drop for FinishOnDrop {
-    fn drop(&mut self) {
-        self.0.finish();
-    }
-}
-
-/// Resumes a stream another replica wrote, from the shared store. A POST's
-/// stream is replayed and followed to its end; a standalone stream is
-/// replayed and then goes on as this replica's live stream for the session.
-async fn resume_elsewhere(st: &AppState, session: &Arc<Session>, last: &str) -> Option<Response> {
-    let (fleet, id) = session.streams.shared()?;
-    let (stream, seq) = crate::engine::stream_log::parse_event_id(last)?;
-    let key = crate::engine::stream_log::stream_key(id, stream);
-    let replay = fleet.follow_remote(key, stream, seq).await?;
-    let replayed = replay.map(|e| sse::message_event(Some(&e.id), &e.data));
-    if stream & 1 == 0 {
-        return Some(sse::response(sse::with_keep_alive(
-            replayed,
-            st.http.sse_keep_alive,
-            Some(st.shutdown.clone()),
-        )));
-    }
-    if session.has_push() {
-        return Some(stream_conflict());
-    }
-    Some(standalone_after(st, session.clone(), replayed.boxed()))
-}
-
-/// Server-originated messages for a session: notifications from the app and pushes.
-fn standalone(st: &AppState, session: Arc<Session>) -> Response {
-    standalone_after(st, session, futures::stream::empty().boxed())
-}
-
-/// A standalone stream that first sends `replayed` (a resumed stream's rest).
-fn standalone_after(
-    st: &AppState,
-    session: Arc<Session>,
-    replayed: futures::stream::BoxStream<'static, bytes::Bytes>,
-) -> Response {
-    let push = session.open_push();
-    let events = st.engine.app().notifier().subscribe();
-    let log = session.streams.open(true);
-    let prime = primes(Era::Legacy(session.version()), Some(&session));
-    let retry = st.http.sse_retry;
-    let messages = crate::engine::session::outgoing(session.clone(), push, events);
-    let finish = FinishOnDrop(log.clone());
-    let frames = async_stream::stream! {
-        let _finish = finish;
-        for await frame in replayed {
-            yield frame;
-        }
-        if prime {
-            yield sse::priming_event(&log.priming_id(), retry);
-        }
-        for await bytes in messages {
-            let id = log.append(bytes.clone());
-            yield sse::message_event(Some(&id), &bytes);
-        }
-        session.close_push();
-    };
-    sse::response(sse::with_keep_alive(
-        frames,
-        st.http.sse_keep_alive,
-        Some(st.shutdown.clone()),
-    ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct ListenFilter {
-    #[serde(default)]
-    tools_list_changed: bool,
-    #[serde(default)]
-    prompts_list_changed: bool,
-    #[serde(default)]
-    resources_list_changed: bool,
-    #[serde(default)]
-    resource_subscriptions: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct ListenParams {
-    #[serde(default)]
-    notifications: ListenFilter,
-}
-
-/// 2026-07-28 `subscriptions/listen`: a long-lived stream of the notifications asked for.
-fn listen(st: &Arc<AppState>, msg: &Incoming<'_>) -> Response {
-    let id = msg.id.map(OwnedId::from_raw);
-    let params: ListenParams = match msg.params_as() {
-        Ok(p) => p,
-        Err(e) => {
-            return json_response(
-                StatusCode::OK,
-                crate::protocol::jsonrpc::error_bytes(msg.id, &e),
-            );
-        }
-    };
-    let f = params.notifications;
-    let sub_id = id.as_ref().map(OwnedId::to_value).unwrap_or_default();
-    let mut honored = serde_json::Map::new();
-    for (k, v) in [
-        ("toolsListChanged", f.tools_list_changed),
-        ("promptsListChanged", f.prompts_list_changed),
-        ("resourcesListChanged", f.resources_list_changed),
-    ] {
-        if v {
-            honored.insert(k.into(), json!(true));
-        }
-    }
-    if !f.resource_subscriptions.is_empty() {
-        honored.insert(
-            "resourceSubscriptions".into(),
-            json!(f.resource_subscriptions),
-        );
-    }
-    let with_sub = move |method: &str, mut params: serde_json::Value| {
-        params["_meta"] = json!({ KEY_SUBSCRIPTION_ID: sub_id.clone() });
-        notification_bytes(method, &params)
-    };
-    let mut events = st.engine.app().notifier().subscribe();
-    let shutdown = st.shutdown.clone();
-    let ack = with_sub(
-        "notifications/subscriptions/acknowledged",
-        json!({ "notifications": honored }),
-    );
-    let frames = async_stream::stream! {
-        yield sse::message_event(None, &ack);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => {
-                    if let Some(id) = &id {
-                        yield sse::message_event(None, &result_bytes(id.as_raw(), &json!({ "resultType": "complete" })));
-                    }
-                    break;
-                }
-                e = events.recv() => {
-                    let ev = match e {
-                        Ok(ev) => ev,
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(_) => break,
-                    };
-                    let bytes = match &ev {
-                        ServerEvent::ToolsListChanged if f.tools_list_changed => with_sub("notifications/tools/list_changed", json!({})),
-                        ServerEvent::PromptsListChanged if f.prompts_list_changed => with_sub("notifications/prompts/list_changed", json!({})),
-                        ServerEvent::ResourcesListChanged if f.resources_list_changed => with_sub("notifications/resources/list_changed", json!({})),
-                        ServerEvent::ResourceUpdated(uri) if f.resource_subscriptions.contains(uri) => {
-                            with_sub("notifications/resources/updated", json!({ "uri": uri }))
-                        }
-                        _ => continue,
-                    };
-                    yield sse::message_event(None, &bytes);
-                }
-            }
-        }
-    };
-    // Shutdown is handled inside (to send the final result), so no shutdown cut here.
-    sse::response(sse::with_keep_alive(frames, st.http.sse_keep_alive, None))
 }
 
 /// `DELETE /{app}/mcp`: ends the session.
