@@ -41,7 +41,7 @@ where
 }
 
 fn us(d: Duration) -> String {
-    format!("{:.0}", d.as_secs_f64() * 1e6)
+    format!("{:.1}", d.as_secs_f64() * 1e6)
 }
 
 async fn measure(label: &str, store: &Store, n: usize) {

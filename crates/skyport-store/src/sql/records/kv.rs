@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::{SqlRecords, check_id, check_limit, json_col, now_ms, u64_col};
 use crate::records::{KvEntry, KvStore};
-use crate::{Result, StoreError};
+use crate::{Backend, Result, StoreError};
 
 fn entry(row: &AnyRow) -> Result<KvEntry> {
     Ok(KvEntry {
@@ -16,6 +16,15 @@ fn entry(row: &AnyRow) -> Result<KvEntry> {
         version: u64_col(row, "version")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Adds to an integer value, creating it.
+const INCR: &str = "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+     ON CONFLICT (ns, key) DO UPDATE SET value = CAST(CAST(kv.value AS BIGINT) + $5 AS TEXT), \
+     version = kv.version + 1, updated_at = excluded.updated_at RETURNING value";
+
+fn not_an_integer(key: &str) -> StoreError {
+    StoreError::invalid("key", format!("{key:?} does not hold an integer"))
 }
 
 fn check(ns: &str, key: &str) -> Result<()> {
@@ -101,38 +110,48 @@ impl KvStore for SqlRecords {
 
     async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64> {
         check(ns, key)?;
-        let mut tx = self.pool.write.begin().await?;
-        let current = sqlx::query("SELECT value FROM kv WHERE ns = $1 AND key = $2")
-            .bind(ns)
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        // The check and the add share a transaction on the write path, so the
-        // read cannot go stale (SQLite: one writer; PostgreSQL: the row lock
-        // taken by the upsert below re-checks through the WHERE clause).
-        if let Some(row) = &current {
-            let value = json_col(row, "value")?;
-            if !value.is_i64() {
-                return Err(StoreError::invalid(
-                    "key",
-                    format!("{key:?} does not hold an integer"),
-                ));
+        let row = if self.pool.backend == Backend::Postgres {
+            // One statement, so the row lock lasts only as long as it: a
+            // non-integer value fails the cast and nothing changes.
+            sqlx::query(INCR)
+                .bind(ns)
+                .bind(key)
+                .bind(by.to_string())
+                .bind(now_ms())
+                .bind(by)
+                .fetch_one(&self.pool.write)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(d) if d.code().as_deref() == Some("22P02") => {
+                        not_an_integer(key)
+                    }
+                    _ => e.into(),
+                })?
+        } else {
+            // SQLite casts any text to an integer silently, so check first;
+            // the single writer connection makes check and add one step.
+            let mut tx = self.pool.write.begin().await?;
+            let current = sqlx::query("SELECT value FROM kv WHERE ns = $1 AND key = $2")
+                .bind(ns)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = &current
+                && !json_col(row, "value")?.is_i64()
+            {
+                return Err(not_an_integer(key));
             }
-        }
-        let row = sqlx::query(
-            "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
-             ON CONFLICT (ns, key) DO UPDATE SET \
-             value = CAST(CAST(kv.value AS BIGINT) + $5 AS TEXT), \
-             version = kv.version + 1, updated_at = excluded.updated_at RETURNING value",
-        )
-        .bind(ns)
-        .bind(key)
-        .bind(by.to_string())
-        .bind(now_ms())
-        .bind(by)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
+            let row = sqlx::query(INCR)
+                .bind(ns)
+                .bind(key)
+                .bind(by.to_string())
+                .bind(now_ms())
+                .bind(by)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            row
+        };
         let text: String = row.try_get("value")?;
         text.parse()
             .map_err(|_| StoreError::Corrupt(format!("counter {key:?} is not an integer")))
