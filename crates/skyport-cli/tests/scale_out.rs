@@ -202,16 +202,7 @@ async fn legacy_sse_alternates(a: &Server, b: &Server) {
     let mut sse = LegacySse::open(a, "probe").await;
     // Messages POSTed to B are answered on the stream held by A.
     let post_b = sse.post_url.replace(&a.base, &b.base);
-    let post = |url: String, body: Value| async move {
-        let r = client()
-            .post(&url)
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(&body).unwrap())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::ACCEPTED);
-    };
+    let post = |url: String, body: Value| async move { LegacySse::post_to(&url, body).await };
     post(
         post_b.clone(),
         request(1, "initialize", init_params("2024-11-05", json!({}))),

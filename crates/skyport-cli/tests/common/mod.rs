@@ -817,8 +817,14 @@ impl LegacySse {
 
     /// POSTs a message; the answer must be 202 (replies arrive on the stream).
     pub async fn post(&self, body: Value) {
+        Self::post_to(&self.post_url, body).await;
+    }
+
+    /// POSTs a message to `url` (the message endpoint, possibly on another
+    /// replica); the answer must be 202.
+    pub async fn post_to(url: &str, body: Value) {
         let r = client()
-            .post(&self.post_url)
+            .post(url)
             .header("content-type", "application/json")
             .body(serde_json::to_vec(&body).unwrap())
             .send()
