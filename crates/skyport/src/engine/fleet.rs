@@ -92,7 +92,6 @@ pub struct Fleet {
     signer: SessionSigner,
     replica: String,
     channel: String,
-    idle_ttl: Duration,
     writes: mpsc::UnboundedSender<Write>,
 }
 
@@ -114,7 +113,6 @@ impl Fleet {
             channel: format!("skyport:app:{app}"),
             coordination: coordination.clone(),
             records,
-            idle_ttl,
             writes,
         });
         tokio::spawn(write_in_order(
@@ -152,11 +150,6 @@ impl Fleet {
     /// Signs and checks session ids.
     pub fn signer(&self) -> &SessionSigner {
         &self.signer
-    }
-
-    /// The idle TTL of sessions.
-    pub fn idle_ttl(&self) -> Duration {
-        self.idle_ttl
     }
 
     /// Subscribes to the app's bus.
