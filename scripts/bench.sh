@@ -8,9 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${TEST_SHARED_DIR:-$(pwd)/../shared}
 cargo build --release --locked -p skyport-cli
-bin=$(mktemp -d)/skyport
+tmp=$(mktemp -d)
+bin=$tmp/skyport
 cp target/release/skyport "$bin"   # a stable copy: later builds cannot change it mid-run
+# The embedded store goes to a scratch directory, not the benchmark's folder.
 "$SHARED/bench/run-peers.sh" --no-stateful "$@" \
-  --target "$bin serve --apps bench --stateless" --port 18200 --name 'skyport (stateless)'
+  --target "$bin serve --apps bench --stateless --data-dir $tmp/stateless" --port 18200 --name 'skyport (stateless)'
 "$SHARED/bench/run-peers.sh" --only rmcp,baseline "$@" \
-  --target "$bin serve --apps bench" --port 18201 --name skyport --target-stateful
+  --target "$bin serve --apps bench --data-dir $tmp/stateful" --port 18201 --name skyport --target-stateful
