@@ -11,10 +11,13 @@
 //! - [`transport`]: Streamable HTTP (stateful and stateless), legacy HTTP+SSE, stdio.
 //! - [`widgets`]: widget declarations, the shared bridge, dual-dialect
 //!   publishing (MCP Apps and ChatGPT), versioned templates, the result guard.
+//! - [`auth`]: user accounts (argon2id password hashes), sign-up and sign-in.
+//! - [`store`]: the store (re-exported `skyport_store`): records and coordination.
 //! - [`server`]: configuration, the HTTP router for all apps, health, metrics, shutdown.
 //! - [`devhost`]: the `/dev` page of `skyport dev` (a local ChatGPT / MCP Apps host).
 //! - [`observability`]: logs and Prometheus metrics.
 
+pub mod auth;
 pub mod devhost;
 pub mod engine;
 pub mod observability;
@@ -30,3 +33,6 @@ pub use engine::{
     Visibility,
 };
 pub use widgets::{Csp, Widget};
+
+/// The store: records (SQLite, PostgreSQL) and coordination (SQL or Redis).
+pub use skyport_store as store;
