@@ -47,6 +47,7 @@ contract!(
     concurrent_counters_all_count,
     concurrent_versioned_updates_have_one_winner,
     concurrent_task_creation_gives_distinct_ids,
+    api_keys_are_listed_and_revoked,
 );
 
 type Db = Arc<dyn Records>;
@@ -510,4 +511,44 @@ async fn concurrent_task_creation_gives_distinct_ids(db: Db) {
     }
     let expected: BTreeSet<String> = (1..=50).map(|n| format!("T-{n}")).collect();
     assert_eq!(ids, expected);
+}
+
+async fn api_keys_are_listed_and_revoked(db: Db) {
+    let key = |id: &str, apps: &[&str]| ApiKey {
+        id: id.into(),
+        name: format!("key {id}"),
+        apps: apps.iter().map(|a| a.to_string()).collect(),
+        secret_hash: "ab".repeat(32),
+        created_at: 0,
+        revoked_at: None,
+    };
+    db.create_api_key(&key("k1", &["backlog"])).await.unwrap();
+    db.create_api_key(&key("k2", &[])).await.unwrap();
+    assert!(matches!(
+        db.create_api_key(&key("k1", &[])).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let k1 = db.api_key("k1").await.unwrap().unwrap();
+    assert_eq!(
+        (k1.apps, k1.secret_hash.len(), k1.revoked_at),
+        (vec!["backlog".to_owned()], 64, None)
+    );
+    assert_eq!(db.api_keys().await.unwrap().len(), 2);
+    assert!(db.revoke_api_key("k1").await.unwrap());
+    assert!(!db.revoke_api_key("k1").await.unwrap());
+    assert!(!db.revoke_api_key("nope").await.unwrap());
+    assert!(
+        db.api_key("k1")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+    // The hash is never serialised.
+    assert!(
+        !serde_json::to_string(&db.api_key("k2").await.unwrap())
+            .unwrap()
+            .contains("abab")
+    );
 }

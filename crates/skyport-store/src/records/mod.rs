@@ -1,5 +1,5 @@
 //! Records: what the apps remember. Key-value app state and the typed
-//! records (users, carts, orders, memberships, tasks).
+//! records (users, carts, orders, memberships, tasks, API keys).
 //!
 //! # Contract (every backend)
 //! - **Durable on return.** When a method returns `Ok`, the write is
@@ -20,6 +20,7 @@
 //!
 //! [`StoreError::Conflict`]: crate::StoreError::Conflict
 
+mod api_keys;
 mod carts;
 mod kv;
 mod memberships;
@@ -27,6 +28,7 @@ mod orders;
 mod tasks;
 mod users;
 
+pub use api_keys::{ApiKey, ApiKeyStore};
 pub use carts::{Cart, CartLine, CartStore};
 pub use kv::{KvEntry, KvStore};
 pub use memberships::{Membership, MembershipStore};
@@ -38,7 +40,14 @@ use crate::Backend;
 
 /// Every record kind, from one backend. Apps hold an `Arc<dyn Records>`.
 pub trait Records:
-    KvStore + UserStore + CartStore + OrderStore + MembershipStore + TaskStore + std::fmt::Debug
+    KvStore
+    + UserStore
+    + CartStore
+    + OrderStore
+    + MembershipStore
+    + TaskStore
+    + ApiKeyStore
+    + std::fmt::Debug
 {
     /// Which backend serves these records.
     fn backend(&self) -> Backend;

@@ -2,6 +2,7 @@
 //! PostgreSQL. Writes go through `pool.write` (for SQLite one connection, so
 //! writers queue); reads through `pool.read`.
 
+mod api_keys;
 mod carts;
 mod kv;
 mod memberships;
