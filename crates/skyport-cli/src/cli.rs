@@ -33,6 +33,8 @@ enum Command {
     Apps,
     /// Check any MCP server for reasons a widget would not render in ChatGPT or MCP Apps hosts.
     Doctor(crate::doctor::DoctorArgs),
+    /// Create, list or revoke API keys (for apps named in auth.require_api_key).
+    ApiKey(crate::api_key::ApiKeyArgs),
 }
 
 /// Flags shared by the serving commands; each overrides the config file and env.
@@ -80,7 +82,7 @@ struct ServeArgs {
 
 /// The store flags, overriding the `[store]` section.
 #[derive(Debug, Args, Serialize, Default)]
-struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// Records store: sqlite://PATH or postgres://USER@HOST/DB (env SKYPORT_STORE_URL). Default: DATA_DIR/skyport.db.
     #[arg(long = "store", value_name = "URL")]
     #[serde(rename = "url", skip_serializing_if = "Option::is_none")]
@@ -92,7 +94,7 @@ struct StoreArgs {
 }
 
 impl StoreArgs {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.url.is_none() && self.redis_url.is_none()
     }
 }
@@ -143,6 +145,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ExportWidgets(args) => export_widgets(args),
         Command::New(args) => new_app(args),
         Command::Doctor(args) => crate::doctor::run(args).await,
+        Command::ApiKey(args) => crate::api_key::run(args).await,
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(

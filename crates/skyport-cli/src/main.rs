@@ -5,8 +5,10 @@
 //! skyport serve --apps bench --stateless
 //! skyport stdio --app greeter
 //! skyport doctor http://127.0.0.1:8787/greeter/mcp
+//! skyport api-key create --name ci --apps backlog
 //! ```
 
+mod api_key;
 mod cli;
 mod doctor;
 mod export;

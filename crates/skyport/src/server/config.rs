@@ -47,6 +47,27 @@ pub struct Config {
     pub widgets: WidgetsConfig,
     /// Where data and coordination live.
     pub store: StoreSection,
+    /// Who may call the apps.
+    pub auth: AuthSection,
+}
+
+/// The `[auth]` section.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSection {
+    /// Apps whose MCP and REST endpoints need `Authorization: Bearer sk_…`
+    /// (keys made with `skyport api-key create`); `*` for every app (env
+    /// `SKYPORT_AUTH_REQUIRE_API_KEY`, comma-separated). Default none: a
+    /// laptop server on loopback is open to its own user.
+    #[serde(deserialize_with = "string_or_list")]
+    pub require_api_key: Vec<String>,
+}
+
+impl AuthSection {
+    /// True when `app` needs an API key.
+    pub fn requires_api_key(&self, app: &str) -> bool {
+        self.require_api_key.iter().any(|a| a == "*" || a == app)
+    }
 }
 
 /// The `[store]` section.
@@ -154,6 +175,7 @@ impl Default for Config {
             mcp: McpConfig::default(),
             widgets: WidgetsConfig::default(),
             store: StoreSection::default(),
+            auth: AuthSection::default(),
         }
     }
 }
@@ -191,7 +213,7 @@ pub struct ConfigError(String);
 /// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
 /// instead of being ignored), so other tools must not use the prefix: the
 /// test scripts use `TEST_POSTGRES_URL` and `TEST_REDIS_URL`.
-const SECTIONS: [&str; 4] = ["http", "mcp", "widgets", "store"];
+const SECTIONS: [&str; 5] = ["http", "mcp", "widgets", "store", "auth"];
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]

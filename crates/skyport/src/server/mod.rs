@@ -105,6 +105,14 @@ impl Server {
             }
         }
         let names = || engines.keys().cloned().collect::<Vec<_>>().join(", ");
+        for app in &config.auth.require_api_key {
+            if app != "*" && !engines.contains_key(app) {
+                return Err(ServerError::UnknownApp(
+                    format!("{app} (in auth.require_api_key)"),
+                    names(),
+                ));
+            }
+        }
         let default_app = match &config.default_app {
             Some(d) if engines.contains_key(d) => Some(d.clone()),
             Some(d) => return Err(ServerError::DefaultNotEnabled(d.clone(), names())),
@@ -189,13 +197,26 @@ impl Server {
             .route("/health", get(health))
             .route("/metrics", get(metrics))
             .with_state(self.clone());
+        let keys = self
+            .store
+            .as_ref()
+            .map(|s| crate::auth::ApiKeys::new(s.records.clone()));
         for (name, engine) in &self.engines {
+            let api_key =
+                self.config
+                    .auth
+                    .requires_api_key(name)
+                    .then(|| http::api_key::ApiKeyCheck {
+                        keys: keys.clone(),
+                        app: name.clone(),
+                    });
             let state = |prefix: String| AppState {
                 engine: engine.clone(),
                 http: http_settings.clone(),
                 shutdown: self.shutdown.clone(),
                 metrics: self.metrics.clone(),
                 prefix,
+                api_key: api_key.clone(),
             };
             router = router.merge(http::routes(state(format!("/{name}"))));
             if self.default_app.as_deref() == Some(name) {

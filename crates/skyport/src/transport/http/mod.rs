@@ -1,6 +1,7 @@
 //! The HTTP transports and what they share: per-app state, request guards,
 //! SSE framing.
 
+pub mod api_key;
 pub mod guard;
 pub mod legacy_sse;
 mod listen;
@@ -66,14 +67,17 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Path prefix of this mount ("/{app}" or "" for the default app).
     pub prefix: String,
+    /// Set when the app requires an API key on its MCP and REST endpoints.
+    pub api_key: Option<api_key::ApiKeyCheck>,
 }
 
 /// The routes of one app under `prefix` ("/{app}", or "" for the default app):
 /// MCP (Streamable HTTP, legacy SSE), the REST tool API and widget pages.
 pub fn routes(state: AppState) -> Router {
     let p = state.prefix.clone();
+    let check = state.api_key.clone();
     let state = Arc::new(state);
-    Router::new()
+    let mut guarded = Router::new()
         .route(
             &format!("{p}/mcp"),
             post(streamable::post)
@@ -82,9 +86,20 @@ pub fn routes(state: AppState) -> Router {
         )
         .route(&format!("{p}/sse"), get(legacy_sse::connect))
         .route(&format!("{p}/messages"), post(legacy_sse::message))
-        .route(&format!("{p}/widgets/{{name}}"), get(widget_pages::page))
         .merge(rest::routes(&p, &state))
+        .with_state(state.clone());
+    // Only apps that require a key pay for the check.
+    if let Some(check) = check {
+        guarded = guarded.layer(axum::middleware::from_fn_with_state(
+            check,
+            api_key::require,
+        ));
+    }
+    // Widget pages are public templates: they hold no data and call the REST API.
+    Router::new()
+        .route(&format!("{p}/widgets/{{name}}"), get(widget_pages::page))
         .with_state(state)
+        .merge(guarded)
 }
 
 /// Reads a request body up to `http.max_body_bytes`; past it, 413 with a
