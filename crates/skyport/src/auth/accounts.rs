@@ -21,6 +21,12 @@ pub enum AuthError {
     /// The input cannot be used (a short password, a malformed email).
     #[error("{0}")]
     Invalid(String),
+    /// Too many sign-in attempts for this account or from this address.
+    #[error("too many sign-in attempts: try again in {retry_after} seconds")]
+    Throttled {
+        /// Seconds until attempts are allowed again.
+        retry_after: u64,
+    },
     /// The store failed.
     #[error("the account store is unavailable: {0}")]
     Store(StoreError),
@@ -40,12 +46,36 @@ impl From<StoreError> for AuthError {
 #[derive(Debug, Clone)]
 pub struct Accounts {
     records: Arc<dyn Records>,
+    throttle: Option<super::SignInThrottle>,
 }
 
 impl Accounts {
     /// Accounts kept in `records`.
     pub fn new(records: Arc<dyn Records>) -> Self {
-        Self { records }
+        Self {
+            records,
+            throttle: None,
+        }
+    }
+
+    /// Accounts over an opened store, with sign-in throttled through its
+    /// rate counters (shared by every replica on the same store).
+    pub fn from_store(store: &skyport_store::Store) -> Self {
+        Self {
+            records: store.records.clone(),
+            throttle: Some(super::SignInThrottle::new(store.coordination.clone())),
+        }
+    }
+
+    /// Replaces the sign-in throttle (to change its limits).
+    pub fn with_throttle(mut self, throttle: super::SignInThrottle) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+
+    /// The user with this id.
+    pub async fn user(&self, id: &str) -> Result<Option<User>, AuthError> {
+        Ok(self.records.user(id).await?)
     }
 
     /// Creates an account. Hashing runs on a blocking thread (it takes tens
@@ -80,8 +110,18 @@ impl Accounts {
     }
 
     /// Checks an email and password. Unknown emails cost the same time as
-    /// wrong passwords, so timing does not reveal who has an account.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, AuthError> {
+    /// wrong passwords, so timing does not reveal who has an account. With a
+    /// throttle, attempts past its limits (per account, per `ip`) fail with
+    /// `Throttled` before any password is checked.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<User, AuthError> {
+        if let Some(t) = &self.throttle {
+            t.attempt(email, ip).await?;
+        }
         let user = self.records.user_by_email(email).await?;
         let password = password.to_owned();
         let phc = user.as_ref().map(|u| u.password_hash.clone());
@@ -113,7 +153,7 @@ mod tests {
         })
         .await
         .unwrap();
-        (Accounts::new(store.records), dir)
+        (Accounts::from_store(&store), dir)
     }
 
     #[tokio::test]
@@ -126,18 +166,18 @@ mod tests {
         assert!(u.password_hash.starts_with("$argon2id$"));
         assert!(!u.password_hash.contains("correct horse"));
         assert_eq!(
-            a.sign_in("ada@EXAMPLE.com", "correct horse battery")
+            a.sign_in("ada@EXAMPLE.com", "correct horse battery", None)
                 .await
                 .unwrap()
                 .id,
             u.id
         );
         assert!(matches!(
-            a.sign_in("ada@example.com", "wrong password!").await,
+            a.sign_in("ada@example.com", "wrong password!", None).await,
             Err(AuthError::InvalidCredentials)
         ));
         assert!(matches!(
-            a.sign_in("nobody@example.com", "whatever123").await,
+            a.sign_in("nobody@example.com", "whatever123", None).await,
             Err(AuthError::InvalidCredentials)
         ));
         assert!(matches!(
@@ -153,5 +193,37 @@ mod tests {
             a.sign_up("not-an-email", "B", "long enough pw").await,
             Err(AuthError::Invalid(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn the_eleventh_attempt_on_one_account_is_throttled_even_with_the_right_password() {
+        let (a, _dir) = accounts().await;
+        a.sign_up("eve@example.com", "Eve", "right password")
+            .await
+            .unwrap();
+        let ip = Some("192.0.2.7".parse().unwrap());
+        for _ in 0..10 {
+            assert!(matches!(
+                a.sign_in("eve@example.com", "guess guess", ip).await,
+                Err(AuthError::InvalidCredentials)
+            ));
+        }
+        match a.sign_in("EVE@example.com", "right password", ip).await {
+            Err(AuthError::Throttled { retry_after }) => assert!(retry_after <= 900),
+            other => panic!("expected Throttled, got {other:?}"),
+        }
+        // Another account from another address is unaffected.
+        a.sign_up("bob@example.com", "Bob", "bobs password")
+            .await
+            .unwrap();
+        assert!(
+            a.sign_in(
+                "bob@example.com",
+                "bobs password",
+                Some("192.0.2.8".parse().unwrap())
+            )
+            .await
+            .is_ok()
+        );
     }
 }

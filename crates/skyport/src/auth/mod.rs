@@ -7,6 +7,10 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod passwords;
+pub mod principal;
+pub mod throttle;
 
 pub use accounts::{Accounts, AuthError};
 pub use api_keys::{ApiKeys, CreatedKey};
+pub use principal::{Credential, Principal};
+pub use throttle::SignInThrottle;

@@ -81,6 +81,7 @@ pub struct App {
     pub(crate) catalog: ArcSwap<Catalog>,
     widget_settings: ArcSwap<WidgetSettings>,
     notifier: Notifier,
+    http: Option<super::app_http::RoutesFn>,
 }
 
 impl std::fmt::Debug for App {
@@ -102,6 +103,16 @@ pub struct AppBuilder {
     widgets: Vec<Arc<Widget>>,
     extensions: Vec<(String, JsonObject)>,
     page_size: usize,
+    http: Option<RoutesDebug>,
+}
+
+/// The routes builder, printed as a placeholder by `Debug`.
+struct RoutesDebug(super::app_http::RoutesFn);
+
+impl std::fmt::Debug for RoutesDebug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<http routes>")
+    }
 }
 
 /// Default number of items per list page.
@@ -125,7 +136,13 @@ impl App {
             widgets: Vec::new(),
             extensions: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
+            http: None,
         }
+    }
+
+    /// The app's own HTTP routes, built for `ctx` (`None` when it declared none).
+    pub fn http_routes(&self, ctx: &super::app_http::HttpContext) -> Option<axum::Router> {
+        self.http.as_ref().map(|f| f(ctx))
     }
 
     /// The app's name (its path segment).
@@ -277,6 +294,18 @@ impl AppBuilder {
         self
     }
 
+    /// Adds the app's own HTTP routes (plain JSON APIs its widgets call).
+    /// `routes` runs when the server builds its router; paths are relative
+    /// to the app (`/api/authenticate` is served at `/{app}/api/authenticate`,
+    /// and at `/api/authenticate` when the app is the default one).
+    pub fn http(
+        mut self,
+        routes: impl Fn(&super::app_http::HttpContext) -> axum::Router + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(RoutesDebug(Arc::new(routes)));
+        self
+    }
+
     /// Items per list page (default 100).
     pub fn page_size(mut self, n: usize) -> Self {
         self.page_size = n.max(1);
@@ -334,6 +363,7 @@ impl AppBuilder {
             catalog: ArcSwap::from_pointee(catalog),
             widget_settings: ArcSwap::from_pointee(settings),
             notifier: Notifier::new(),
+            http: self.http.map(|r| r.0),
         })
     }
 }

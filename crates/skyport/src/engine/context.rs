@@ -173,6 +173,7 @@ struct Inner {
     pending: Arc<PendingRequests>,
     request_timeout: Duration,
     records: Option<Arc<dyn skyport_store::Records>>,
+    principal: Option<Arc<crate::auth::Principal>>,
 }
 
 /// The parts a transport and the dispatcher assemble into a [`RequestContext`].
@@ -189,6 +190,7 @@ pub(crate) struct ContextParts {
     pub(crate) pending: Arc<PendingRequests>,
     pub(crate) request_timeout: Duration,
     pub(crate) records: Option<Arc<dyn skyport_store::Records>>,
+    pub(crate) principal: Option<Arc<crate::auth::Principal>>,
 }
 
 impl RequestContext {
@@ -206,6 +208,7 @@ impl RequestContext {
             pending: p.pending,
             request_timeout: p.request_timeout,
             records: p.records,
+            principal: p.principal,
         }))
     }
 
@@ -215,6 +218,13 @@ impl RequestContext {
         self.0.records.as_ref().ok_or_else(|| {
             ToolError::Internal("this server has no store: open it with Server::open".into())
         })
+    }
+
+    /// Who is calling, when the request carried a valid OAuth access token
+    /// (or an API key). `None` for anonymous calls. Tools declared with
+    /// `Security::OAuth` only run with a principal holding their scopes.
+    pub fn principal(&self) -> Option<&Arc<crate::auth::Principal>> {
+        self.0.principal.as_ref()
     }
 
     /// The app serving this request.

@@ -86,6 +86,8 @@ pub struct CallEnv {
     pub outbound: Option<Outbound>,
     /// The legacy version from the `MCP-Protocol-Version` header, for sessionless requests.
     pub header_version: Option<Version>,
+    /// Who is calling: set by the HTTP auth layer from a valid Bearer token.
+    pub principal: Option<Arc<crate::auth::Principal>>,
 }
 
 fn err_reply(id: Option<&RawValue>, e: &RpcError, status: StatusHint) -> Reply {
@@ -434,6 +436,7 @@ impl Engine {
             pending: self.pending.clone(),
             request_timeout: self.settings.client_request_timeout,
             records: self.sessions.fleet().map(|f| f.records().clone()),
+            principal: env.principal,
         });
         (ctx, cancel)
     }

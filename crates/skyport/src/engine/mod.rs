@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod app_error;
+pub mod app_http;
 pub mod context;
 mod dispatch;
 pub mod fleet;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use app::{App, AppBuilder, AppError};
+pub use app_http::{HttpContext, RoutesFn};
 pub use context::{Outbound, OutboundMsg, OutboundRx, PendingRequests, RequestContext};
 pub use dispatch::{CallEnv, Dispatch, Reply, RequestInfo, StatusHint};
 pub use fleet::Fleet;

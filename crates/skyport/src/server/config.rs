@@ -61,9 +61,78 @@ pub struct AuthSection {
     /// laptop server on loopback is open to its own user.
     #[serde(deserialize_with = "string_or_list")]
     pub require_api_key: Vec<String>,
+    /// The server's public base URL as clients reach it (env
+    /// `SKYPORT_AUTH_PUBLIC_URL`), e.g. `https://skyport.example.com`: the
+    /// OAuth issuer and every app's resource URI (`{public_url}/{app}/mcp`)
+    /// derive from it. Default `http://{listen}`, right for a laptop only.
+    pub public_url: Option<String>,
+    /// OAuth 2.1: the built-in authorization server or an external one.
+    pub oauth: OAuthSection,
+}
+
+/// The `[auth.oauth]` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OAuthSection {
+    /// Run the built-in authorization server (`/oauth/*` and its metadata).
+    /// Default on: tools that declare `oauth2` need somewhere to link
+    /// accounts. Ignored when `external_issuer` is set.
+    pub builtin: bool,
+    /// Apps whose every request needs a valid access token (HTTP 401
+    /// otherwise); `*` for all. Default none: apps answer anonymous
+    /// `initialize` and `tools/list`, and tools that declare `oauth2`
+    /// challenge per call.
+    #[serde(deserialize_with = "string_or_list")]
+    pub require: Vec<String>,
+    /// Minutes an access token lives. Default 15: short, since refresh is cheap.
+    pub access_token_minutes: u64,
+    /// Days a refresh token lives (each use rotates it). Default 30.
+    pub refresh_token_days: u64,
+    /// An external OpenID Connect issuer (e.g. `https://tenant.auth0.com/`)
+    /// whose JWTs are accepted instead of the built-in server's tokens.
+    pub external_issuer: Option<String>,
+    /// The `aud` external tokens must carry. Default: the app's resource URI.
+    pub external_audience: Option<String>,
+    /// The external issuer's JWKS URL. Default: `jwks_uri` from its
+    /// OpenID discovery document.
+    pub external_jwks_uri: Option<String>,
+    /// Let Client ID Metadata Documents and JWKS be fetched from private,
+    /// loopback and plain-http addresses. Default off (SSRF protection);
+    /// for local development and tests only.
+    pub allow_private_fetch: bool,
+}
+
+impl Default for OAuthSection {
+    fn default() -> Self {
+        Self {
+            builtin: true,
+            require: Vec::new(),
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            external_issuer: None,
+            external_audience: None,
+            external_jwks_uri: None,
+            allow_private_fetch: false,
+        }
+    }
+}
+
+impl OAuthSection {
+    /// True when every request to `app` needs a token.
+    pub fn requires_token(&self, app: &str) -> bool {
+        self.require.iter().any(|a| a == "*" || a == app)
+    }
 }
 
 impl AuthSection {
+    /// The public base URL without a trailing slash (`http://{listen}` by default).
+    pub fn public_url(&self, listen: SocketAddr) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{listen}"),
+        }
+    }
+
     /// True when `app` needs an API key.
     pub fn requires_api_key(&self, app: &str) -> bool {
         self.require_api_key.iter().any(|a| a == "*" || a == app)
@@ -266,6 +335,10 @@ impl Config {
             if k == "redis_url" {
                 return "store.redis_url".into();
             }
+            // One nested section: SKYPORT_AUTH_OAUTH_REQUIRE -> auth.oauth.require.
+            if let Some(rest) = k.strip_prefix("auth_oauth_") {
+                return format!("auth.oauth.{rest}").into();
+            }
             for s in SECTIONS {
                 if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
                     return format!("{s}.{rest}").into();
@@ -292,6 +365,33 @@ impl Config {
                     "widgets.base_url {base:?} is not an http(s) URL without query: give where `skyport export-widgets` output is served, e.g. https://cdn.example.com/widgets"
                 )));
             }
+        }
+        for (setting, url) in [
+            ("auth.public_url", &self.auth.public_url),
+            (
+                "auth.oauth.external_issuer",
+                &self.auth.oauth.external_issuer,
+            ),
+            (
+                "auth.oauth.external_jwks_uri",
+                &self.auth.oauth.external_jwks_uri,
+            ),
+        ] {
+            let bad = |u: &str| {
+                !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(['?', '#'])
+            };
+            if url.as_deref().is_some_and(bad) {
+                return Err(ConfigError(format!(
+                    "{setting} {:?} is not an http(s) URL without query or fragment",
+                    url.as_deref().unwrap_or_default()
+                )));
+            }
+        }
+        if self.auth.oauth.access_token_minutes == 0 || self.auth.oauth.refresh_token_days == 0 {
+            return Err(ConfigError(
+                "auth.oauth.access_token_minutes and auth.oauth.refresh_token_days must be above 0"
+                    .into(),
+            ));
         }
         if self.http.sse_keep_alive_secs == 0 {
             return Err(ConfigError(
@@ -378,6 +478,8 @@ mod tests {
             jail.set_env("SKYPORT_STORE_URL", "postgres://db/x");
             jail.set_env("SKYPORT_REDIS_URL", "redis://r:6379");
             jail.set_env("PORT", "9999");
+            jail.set_env("SKYPORT_AUTH_OAUTH_REQUIRE", "account");
+            jail.set_env("SKYPORT_AUTH_PUBLIC_URL", "https://sky.example.com/");
             let c = Config::load(Some(Path::new("s.toml")), &NoFlags::default())
                 .map_err(|e| e.to_string())?;
             assert!(c.stateless);
@@ -388,6 +490,8 @@ mod tests {
             assert_eq!(c.store.url.as_deref(), Some("postgres://db/x"));
             assert_eq!(c.store.redis_url.as_deref(), Some("redis://r:6379"));
             assert_eq!(c.listen, "127.0.0.1:9999".parse::<SocketAddr>().unwrap());
+            assert_eq!(c.auth.oauth.require, vec!["account"]);
+            assert_eq!(c.auth.public_url(c.listen), "https://sky.example.com");
             Ok(())
         });
     }

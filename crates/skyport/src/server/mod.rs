@@ -73,6 +73,8 @@ pub struct Server {
     dev_host: Option<Arc<BTreeMap<String, String>>>,
     /// The store, once opened.
     store: Option<skyport_store::Store>,
+    /// The address actually bound (port 0 resolved), set by `serve`.
+    bound: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for Server {
@@ -127,6 +129,7 @@ impl Server {
             shutdown: CancellationToken::new(),
             dev_host: None,
             store: None,
+            bound: None,
         })
     }
 
@@ -175,6 +178,13 @@ impl Server {
         self.default_app.as_deref()
     }
 
+    /// The public base URL, without a trailing slash (`auth.public_url`).
+    pub fn public_url(&self) -> String {
+        self.config
+            .auth
+            .public_url(self.bound.unwrap_or(self.config.listen))
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config
@@ -219,8 +229,21 @@ impl Server {
                 api_key: api_key.clone(),
             };
             router = router.merge(http::routes(state(format!("/{name}"))));
-            if self.default_app.as_deref() == Some(name) {
+            let is_default = self.default_app.as_deref() == Some(name);
+            if is_default {
                 router = router.merge(http::routes(state(String::new())));
+            }
+            let ctx = crate::engine::HttpContext {
+                app: name.clone(),
+                store: self.store.clone(),
+                public_url: self.public_url(),
+                mcp_path: format!("/{name}/mcp"),
+            };
+            if let Some(own) = engine.app().http_routes(&ctx) {
+                router = router.nest(&format!("/{name}"), own.clone());
+                if is_default {
+                    router = router.merge(own);
+                }
             }
         }
         if let Some(summaries) = &self.dev_host {
@@ -264,8 +287,9 @@ impl Server {
     /// Serves until the shutdown token fires, then drains for at most
     /// `http.shutdown_timeout_secs`. Sockets get `TCP_NODELAY`: SSE answers
     /// are several writes, and Nagle would hold each back ~40 ms.
-    pub async fn serve(self, listener: TcpListener) -> std::io::Result<()> {
+    pub async fn serve(mut self, listener: TcpListener) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
+        self.bound = listener.local_addr().ok();
         let sweeper = self.spawn_sweeper();
         let drain = Duration::from_secs(self.config.http.shutdown_timeout_secs);
         let shutdown = self.shutdown.clone();

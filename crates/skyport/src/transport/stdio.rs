@@ -105,6 +105,8 @@ where
                         session: Some(session.clone()),
                         outbound: Some(Outbound::session(tx.clone())),
                         header_version: None,
+                        // stdio runs as the local user: no bearer tokens.
+                        principal: None,
                     };
                     let info = match engine.classify(&msg, &env) {
                         Ok(i) => i,

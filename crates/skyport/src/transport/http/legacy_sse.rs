@@ -86,9 +86,11 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 pub async fn message(
     State(st): State<Arc<AppState>>,
     Query(q): Query<SessionQuery>,
+    principal: Option<axum::Extension<Arc<crate::auth::Principal>>>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    let principal = principal.map(|axum::Extension(p)| p);
     if let Err(r) =
         guard::check_host_and_origin(&headers, &st.http.allowed_hosts, &st.http.allowed_origins)
     {
@@ -168,6 +170,7 @@ pub async fn message(
                     session: Some(session.clone()),
                     outbound: Some(Outbound::session(push.clone())),
                     header_version: None,
+                    principal: principal.clone(),
                 };
                 let info = match st.engine.classify(&msg, &env) {
                     Ok(i) => i,

@@ -95,6 +95,10 @@ pub async fn list(State(st): St, request: axum::extract::Request) -> Response {
 
 /// `POST /{app}/mcp/tools/call` → the `CallToolResult` plus `widgetUrl`.
 pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
+    let principal = request
+        .extensions()
+        .get::<Arc<crate::auth::Principal>>()
+        .cloned();
     let body = match checked_body(&st, request).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -160,7 +164,7 @@ pub async fn call(State(st): St, request: axum::extract::Request) -> Response {
         "params": {"name": call.name, "arguments": call.arguments.unwrap_or_default()},
     })
     .to_string();
-    let reply = match run(&st, request.as_bytes(), session).await {
+    let reply = match run(&st, request.as_bytes(), session, principal).await {
         Some(r) => r,
         None => {
             return api_error(
@@ -208,6 +212,7 @@ async fn run(
     st: &AppState,
     bytes: &[u8],
     session: Option<Arc<crate::engine::Session>>,
+    principal: Option<Arc<crate::auth::Principal>>,
 ) -> Option<Vec<u8>> {
     let crate::protocol::jsonrpc::Body::Single(msg) = Incoming::parse_body(bytes).ok()? else {
         return None;
@@ -219,6 +224,7 @@ async fn run(
                 .map_or(Version::V2025_11_25, |s| s.version()),
         ),
         session,
+        principal,
         ..CallEnv::default()
     };
     let info = match st.engine.classify(&msg, &env) {

@@ -116,6 +116,7 @@ pub async fn post(State(st): St, request: axum::extract::Request) -> Response {
     {
         return rejected(&st, "origin", r);
     }
+    let principal = parts.extensions.get::<Caller>().cloned();
     if let Err(r) = guard::check_json_content_type(headers) {
         return rejected(&st, "content-type", r);
     }
@@ -136,12 +137,20 @@ pub async fn post(State(st): St, request: axum::extract::Request) -> Response {
         }
     };
     match parsed {
-        Body::Single(msg) => single(&st, headers, msg).await,
-        Body::Batch(msgs) => batch(&st, headers, msgs).await,
+        Body::Single(msg) => single(&st, headers, msg, principal).await,
+        Body::Batch(msgs) => batch(&st, headers, msgs, principal).await,
     }
 }
 
-async fn single(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> Response {
+/// The verified caller the auth layer put in the request's extensions.
+type Caller = Arc<crate::auth::Principal>;
+
+async fn single(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    msg: Incoming<'_>,
+    principal: Option<Caller>,
+) -> Response {
     match msg.kind {
         IncomingKind::Response => {
             st.engine.response(&msg);
@@ -156,7 +165,7 @@ async fn single(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> R
             StatusCode::ACCEPTED.into_response()
         }
         IncomingKind::Request if msg.method == "initialize" => initialize(st, headers, &msg).await,
-        IncomingKind::Request => request(st, headers, msg).await,
+        IncomingKind::Request => request(st, headers, msg, principal).await,
     }
 }
 
@@ -261,13 +270,19 @@ fn check_modern_headers(
     Ok(())
 }
 
-async fn request(st: &Arc<AppState>, headers: &HeaderMap, msg: Incoming<'_>) -> Response {
+async fn request(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    msg: Incoming<'_>,
+    principal: Option<Caller>,
+) -> Response {
     let version = match header_version(headers) {
         Ok(v) => v,
         Err(r) => return rejected(st, "protocol-version", r),
     };
     let env = CallEnv {
         header_version: version,
+        principal,
         ..CallEnv::default()
     };
     let info = match st.engine.classify(&msg, &env) {
@@ -462,7 +477,12 @@ fn stream_live(
     response
 }
 
-async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>) -> Response {
+async fn batch(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    msgs: Vec<Incoming<'_>>,
+    principal: Option<Caller>,
+) -> Response {
     let session = match find_session(st, headers).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -502,6 +522,7 @@ async fn batch(st: &Arc<AppState>, headers: &HeaderMap, msgs: Vec<Incoming<'_>>)
                     session: session.clone(),
                     outbound: Some(outbound.clone()),
                     header_version: version,
+                    principal: principal.clone(),
                 };
                 let info = match st.engine.classify(msg, &env) {
                     Ok(i) => i,
