@@ -421,6 +421,11 @@ impl Config {
     /// How widgets are published: the CDN base URL and the version archive
     /// under `{data_dir}/widgets`.
     pub fn widget_settings(&self) -> crate::widgets::WidgetSettings {
+        self.widget_settings_at(self.listen)
+    }
+
+    /// [`Self::widget_settings`] for a server bound to `bound` (port 0 resolved).
+    pub fn widget_settings_at(&self, bound: SocketAddr) -> crate::widgets::WidgetSettings {
         let days = self.widgets.retention_days;
         crate::widgets::WidgetSettings {
             base_url: self
@@ -434,6 +439,9 @@ impl Config {
                     Duration::from_secs(days * 86_400),
                 )
             }),
+            server_origin: Some(crate::widgets::publish::origin_of(
+                &self.auth.public_url(bound),
+            )),
         }
     }
 

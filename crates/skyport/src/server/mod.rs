@@ -290,6 +290,21 @@ impl Server {
     pub async fn serve(mut self, listener: TcpListener) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
         self.bound = listener.local_addr().ok();
+        // Bound to port 0 without a public URL: widgets that call this
+        // server must name the port actually bound.
+        if let Some(bound) = self.bound
+            && bound != self.config.listen
+            && self.config.auth.public_url.is_none()
+        {
+            for e in self.engines.values() {
+                if let Err(err) = e
+                    .app()
+                    .publish_widgets(self.config.widget_settings_at(bound))
+                {
+                    tracing::warn!(app = e.app().name(), error = %err, "re-publishing widgets failed");
+                }
+            }
+        }
         let sweeper = self.spawn_sweeper();
         let drain = Duration::from_secs(self.config.http.shutdown_timeout_secs);
         let shutdown = self.shutdown.clone();

@@ -19,6 +19,9 @@ pub struct Csp {
     pub redirect: Vec<String>,
     /// Origins allowed in `<base href>` (MCP Apps only).
     pub base_uri: Vec<String>,
+    /// Also allow `fetch` to this server's own public origin (`auth.public_url`),
+    /// resolved when the server publishes the widget.
+    pub server: bool,
 }
 
 impl Csp {
@@ -30,6 +33,13 @@ impl Csp {
     /// Allows `fetch`/XHR/WebSocket to `origin`.
     pub fn connect(mut self, origin: impl Into<String>) -> Self {
         self.connect.push(origin.into());
+        self
+    }
+
+    /// Allows `fetch` to the serving Skyport's own public origin, for widgets
+    /// that call their app's HTTP API (the origin is only known at start-up).
+    pub fn connect_server(mut self) -> Self {
+        self.server = true;
         self
     }
 

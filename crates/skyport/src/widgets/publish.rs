@@ -32,6 +32,9 @@ pub struct WidgetSettings {
     pub base_url: Option<String>,
     /// Where earlier versions are kept; `None` keeps none.
     pub archive: Option<WidgetArchive>,
+    /// This server's public origin, added to the connect list of widgets
+    /// declared with `Csp::connect_server`.
+    pub server_origin: Option<String>,
 }
 
 /// A widget as published: its versioned URIs and documents.
@@ -233,6 +236,12 @@ fn publish_one(
     let assets = SplitAssets::of(app, w);
     let page_html: Arc<str> = inline_document(app, w, tool.as_deref()).into();
     let mut csp = w.csp.clone();
+    if csp.server
+        && let Some(origin) = &settings.server_origin
+        && !csp.connect.contains(origin)
+    {
+        csp.connect.push(origin.clone());
+    }
     let template_html = match &settings.base_url {
         Some(base) => {
             let origin = origin_of(base);

@@ -239,6 +239,7 @@ fn an_explicit_meta_key_wins_over_the_derived_one() {
     app.publish_widgets(WidgetSettings {
         base_url: Some("https://cdn.example.com/w".into()),
         archive: None,
+        server_origin: None,
     })
     .unwrap();
     let m2 = meta(&app, "show");
@@ -273,6 +274,7 @@ fn publishing_links_the_first_tool_and_adds_the_cdn_origin_once() {
     app.publish_widgets(WidgetSettings {
         base_url: Some("https://cdn.example.com/w".into()),
         archive: None,
+        server_origin: None,
     })
     .unwrap();
     let p = app.widget("card").unwrap();
