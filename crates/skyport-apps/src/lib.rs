@@ -3,6 +3,7 @@
 //! Production apps are enabled by default; built-in test apps (`conformance`,
 //! `bench`) only when named with `--apps`.
 
+pub mod account;
 pub mod bench;
 pub mod conformance;
 pub mod greeter;
@@ -31,6 +32,12 @@ pub fn registry() -> Vec<AppEntry> {
             summary: "greets a user by name (seed 003)",
             test_only: false,
             build: greeter::app,
+        },
+        AppEntry {
+            name: "account",
+            summary: "sign-in inside the chat: a sign-in widget, the user's profile, sign-out (seed 000)",
+            test_only: false,
+            build: account::app,
         },
         AppEntry {
             name: "conformance",

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use skyport::App;
-use skyport::engine::{AppError, ResourceDef, ToolDef, ToolError, ToolOutput};
+use skyport::engine::{AppError, ResourceDef, Security, ToolDef, ToolError, ToolOutput};
 use skyport_store::records::CartLine;
 
 /// Namespace of the probe's key-value entries.
@@ -187,6 +187,30 @@ fn notification_tools() -> Vec<ToolDef> {
     ]
 }
 
+/// Tools behind OAuth scopes, for the authorization tests.
+fn protected_tools() -> Vec<ToolDef> {
+    let whoami = |name: &str, scope: &str| {
+        ToolDef::builder(name)
+            .description("Who the caller is (needs an access token with this tool's scope).")
+            .security(Security::OAuth {
+                scopes: vec![scope.to_owned()],
+            })
+            .handler(|ctx, _args| async move {
+                let p = ctx.principal().ok_or_else(|| {
+                    ToolError::Internal("the engine let an anonymous call through".into())
+                })?;
+                ToolOutput::structured(
+                    &json!({"subject": p.subject, "client_id": p.client_id, "scopes": p.scopes}),
+                    format!("you are {}", p.subject),
+                )
+            })
+    };
+    vec![
+        whoami("whoami", "probe.read"),
+        whoami("admin_whoami", "probe.admin"),
+    ]
+}
+
 /// Builds the probe app.
 pub fn app() -> Result<App, AppError> {
     let mut builder = App::builder("probe");
@@ -194,6 +218,7 @@ pub fn app() -> Result<App, AppError> {
         .into_iter()
         .chain(cart_tools())
         .chain(notification_tools())
+        .chain(protected_tools())
     {
         builder = builder.tool(tool);
     }

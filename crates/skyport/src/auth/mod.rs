@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod oauth;
 pub mod passwords;
 pub mod principal;
 pub mod throttle;

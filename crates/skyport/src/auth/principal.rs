@@ -21,7 +21,7 @@ pub struct Principal {
     pub subject: String,
     /// The OAuth client the token was issued to (the key name for API keys).
     pub client_id: String,
-    /// Scopes granted to the token.
+    /// Scopes granted to the token; `*` grants every scope (API keys).
     pub scopes: Vec<String>,
     /// How the caller proved it.
     pub credential: Credential,
@@ -30,14 +30,14 @@ pub struct Principal {
 impl Principal {
     /// True when every scope in `needed` was granted.
     pub fn has_scopes(&self, needed: &[String]) -> bool {
-        needed.iter().all(|n| self.scopes.iter().any(|s| s == n))
+        self.missing_scopes(needed).is_empty()
     }
 
     /// The scopes in `needed` that were not granted.
     pub fn missing_scopes<'a>(&self, needed: &'a [String]) -> Vec<&'a str> {
         needed
             .iter()
-            .filter(|n| !self.scopes.iter().any(|s| s == *n))
+            .filter(|n| !self.scopes.iter().any(|s| s == *n || s == "*"))
             .map(String::as_str)
             .collect()
     }

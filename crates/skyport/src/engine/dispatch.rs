@@ -478,6 +478,10 @@ impl Engine {
             ));
             return Dispatch::Ready(tool_reply(id, era, &out, &self.app));
         }
+        if let Some(denied) = self.tool_access(&entry.def.ui().security, env.principal.as_deref()) {
+            tool_metrics.errors.inc();
+            return Dispatch::Ready(tool_reply(id, era, &denied, &self.app));
+        }
         let Value::Object(args) = args else {
             unreachable!("arguments are an object")
         };
@@ -688,6 +692,51 @@ impl Engine {
             r.result_type = None;
         }
         Ok(ok_reply(id, &r))
+    }
+}
+
+impl Engine {
+    /// `None` when the caller may run a tool declared with `security`; else
+    /// the error result whose `mcp/www_authenticate` challenge makes ChatGPT
+    /// offer account linking (protocols.md §5.6).
+    fn tool_access(
+        &self,
+        security: &super::Security,
+        principal: Option<&crate::auth::Principal>,
+    ) -> Option<ToolOutput> {
+        let super::Security::OAuth { scopes } = security else {
+            return None;
+        };
+        let (description, text) = match principal {
+            Some(p) if p.has_scopes(scopes) => return None,
+            Some(p) => (
+                format!(
+                    "This tool needs the scope(s) {}",
+                    p.missing_scopes(scopes).join(" ")
+                ),
+                "Your linked account lacks the permission this needs: link it again to grant it.",
+            ),
+            None => (
+                "Sign in to continue".to_owned(),
+                "Sign in to continue: this tool needs a linked account.",
+            ),
+        };
+        let mut challenge = String::from("Bearer ");
+        if let Some(url) = self.resource_metadata() {
+            challenge.push_str(&format!("resource_metadata=\"{url}\", "));
+        }
+        if !scopes.is_empty() {
+            challenge.push_str(&format!("scope=\"{}\", ", scopes.join(" ")));
+        }
+        challenge.push_str(&format!(
+            "error=\"insufficient_scope\", error_description=\"{description}\""
+        ));
+        let mut meta = rmcp::model::MetaObject::new();
+        meta.insert(
+            "mcp/www_authenticate".into(),
+            serde_json::json!([challenge]),
+        );
+        Some(ToolOutput::error(text).with_meta(meta))
     }
 }
 

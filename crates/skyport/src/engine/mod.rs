@@ -73,6 +73,9 @@ pub struct Engine {
     metrics: AppMetrics,
     /// Shared by requests nobody can cancel (no session): saves a token per request.
     uncancellable: tokio_util::sync::CancellationToken,
+    /// URL of the app's protected-resource metadata, named in the challenge
+    /// of tools that need a signed-in caller. Set when the server mounts the app.
+    resource_metadata: std::sync::RwLock<Option<Arc<str>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -84,12 +87,54 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
+    /// Sets the protected-resource metadata URL named in per-tool challenges.
+    pub fn set_resource_metadata(&self, url: &str) {
+        *self
+            .resource_metadata
+            .write()
+            .expect("resource metadata lock") = Some(url.into());
+    }
+
+    /// The protected-resource metadata URL, once the server mounted the app.
+    pub fn resource_metadata(&self) -> Option<Arc<str>> {
+        self.resource_metadata
+            .read()
+            .expect("resource metadata lock")
+            .clone()
+    }
+
+    /// Every scope the app's tools declare, sorted.
+    pub fn declared_scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = self
+            .app
+            .catalog
+            .load()
+            .tools
+            .iter()
+            .flat_map(|t| t.def.ui().security.scopes().to_vec())
+            .collect();
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+
+    /// True when some tool accepts or needs an OAuth token.
+    pub fn uses_oauth(&self) -> bool {
+        self.app
+            .catalog
+            .load()
+            .tools
+            .iter()
+            .any(|t| t.def.ui().security.accepts_oauth())
+    }
+
     /// An engine for `app`, recording into `metrics`.
     pub fn new(app: Arc<App>, settings: EngineSettings, metrics: &Metrics) -> Self {
         let app_metrics = metrics.for_app(app.name());
         Self {
             sessions: Sessions::new(settings.session_idle_ttl, settings.event_retention),
             pending: Arc::new(PendingRequests::new()),
+            resource_metadata: std::sync::RwLock::new(None),
             app,
             settings,
             metrics: app_metrics,

@@ -202,6 +202,22 @@ pub enum Security {
 }
 
 impl Security {
+    /// The scopes it names (empty for anonymous and the server default).
+    pub fn scopes(&self) -> &[String] {
+        match self {
+            Security::OAuth { scopes } | Security::AnonymousOrOAuth { scopes } => scopes,
+            _ => &[],
+        }
+    }
+
+    /// True when the tool can use an OAuth token.
+    pub fn accepts_oauth(&self) -> bool {
+        matches!(
+            self,
+            Security::OAuth { .. } | Security::AnonymousOrOAuth { .. }
+        )
+    }
+
     /// The `securitySchemes` array, or `None` for the server default.
     pub fn schemes(&self) -> Option<Value> {
         use serde_json::json;

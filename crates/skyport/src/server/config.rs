@@ -49,6 +49,40 @@ pub struct Config {
     pub store: StoreSection,
     /// Who may call the apps.
     pub auth: AuthSection,
+    /// Request rates (per client address, per OAuth client).
+    pub limits: LimitsConfig,
+}
+
+/// The `[limits]` section: request rates, counted in fixed one-minute
+/// windows. On PostgreSQL or Redis the counts are shared by every replica;
+/// on the embedded SQLite store they are kept in the process. 0 disables a
+/// limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Requests per minute from one client address (IPv6: one /64), on every
+    /// route. Default 1200 (20 a second): far above what one person's chat
+    /// host sends, low enough that one address cannot monopolise a replica.
+    pub per_ip_per_minute: u64,
+    /// Requests per minute from one OAuth client (or API key) on the apps'
+    /// endpoints. Default 600 (10 a second): a busy model calling tools
+    /// stays well under it.
+    pub per_client_per_minute: u64,
+    /// Loopback addresses (127.0.0.0/8, ::1) are not limited. Default on:
+    /// local development and the benchmark harness run on 127.0.0.1. Behind
+    /// a reverse proxy on the same host, set `http.trust_forwarded_for` so
+    /// the client address comes from `X-Forwarded-For` instead.
+    pub exempt_loopback: bool,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            per_ip_per_minute: 1200,
+            per_client_per_minute: 600,
+            exempt_loopback: true,
+        }
+    }
 }
 
 /// The `[auth]` section.
@@ -216,6 +250,24 @@ pub struct HttpConfig {
     pub sse_retry_ms: u64,
     /// Seconds to drain in-flight requests at shutdown before closing anyway. Default 10.
     pub shutdown_timeout_secs: u64,
+    /// Take the client address from the last hop of `X-Forwarded-For` (for
+    /// rate limits and sign-in throttling). Default off: a client could
+    /// forge the header; turn it on only behind a reverse proxy that sets it.
+    pub trust_forwarded_for: bool,
+    /// Origins whose pages may call the MCP and REST endpoints cross-origin
+    /// (CORS). Default none listed: the `allowed_origins` (and the widget
+    /// CDN's origin) are used, since any other origin is refused with 403
+    /// anyway. `*` answers any origin, only without `cors_allow_credentials`.
+    #[serde(deserialize_with = "string_or_list")]
+    pub cors_origins: Vec<String>,
+    /// Send `Access-Control-Allow-Credentials: true` (cookies cross-origin).
+    /// Default off: MCP clients authenticate with the `Authorization`
+    /// header, which needs no credentials mode.
+    pub cors_allow_credentials: bool,
+    /// Seconds a request may take until its response starts; past it, 503.
+    /// Streams (SSE) are not cut: their response starts at once. Default 30;
+    /// 0 disables.
+    pub request_timeout_secs: u64,
 }
 
 /// The `[mcp]` section.
@@ -245,6 +297,7 @@ impl Default for Config {
             widgets: WidgetsConfig::default(),
             store: StoreSection::default(),
             auth: AuthSection::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -258,6 +311,10 @@ impl Default for HttpConfig {
             sse_keep_alive_secs: 15,
             sse_retry_ms: 3000,
             shutdown_timeout_secs: 10,
+            trust_forwarded_for: false,
+            cors_origins: Vec::new(),
+            cors_allow_credentials: false,
+            request_timeout_secs: 30,
         }
     }
 }
@@ -282,7 +339,7 @@ pub struct ConfigError(String);
 /// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
 /// instead of being ignored), so other tools must not use the prefix: the
 /// test scripts use `TEST_POSTGRES_URL` and `TEST_REDIS_URL`.
-const SECTIONS: [&str; 5] = ["http", "mcp", "widgets", "store", "auth"];
+const SECTIONS: [&str; 6] = ["http", "mcp", "widgets", "store", "auth", "limits"];
 
 fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -398,7 +455,41 @@ impl Config {
                 "http.sse_keep_alive_secs must be above 0".into(),
             ));
         }
+        self.validate_protection()
+    }
+
+    /// The `[limits]` and CORS settings.
+    fn validate_protection(&self) -> Result<(), ConfigError> {
+        let cors = self.cors_origins();
+        if self.http.cors_allow_credentials && cors.iter().any(|o| o == "*") {
+            return Err(ConfigError(format!(
+                "http.cors_allow_credentials cannot be used with the origin `*` in {}: browsers refuse it, and it would let any site act with a user's cookies; list the origins instead",
+                if self.http.cors_origins.is_empty() {
+                    "http.allowed_origins (http.cors_origins is unset, so it is used)"
+                } else {
+                    "http.cors_origins"
+                }
+            )));
+        }
+        let allowed = self.http_settings().allowed_origins;
+        for origin in &self.http.cors_origins {
+            if origin != "*" && !guard::origin_allowed(origin, &allowed) {
+                return Err(ConfigError(format!(
+                    "http.cors_origins lists {origin:?}, which is not in http.allowed_origins: its requests would be refused with 403; add it there too"
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The origins CORS answers: `http.cors_origins`, or when unset the
+    /// allowed origins (`http.allowed_origins` and the widget CDN's origin).
+    pub fn cors_origins(&self) -> Vec<String> {
+        if self.http.cors_origins.is_empty() {
+            self.http_settings().allowed_origins
+        } else {
+            self.http.cors_origins.clone()
+        }
     }
 
     /// The HTTP transport settings. The widget CDN's origin

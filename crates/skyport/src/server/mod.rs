@@ -2,6 +2,7 @@
 //! also at `/mcp` and `/sse`, plus `/health` and `/metrics`; graceful shutdown.
 
 pub mod config;
+mod oauth_mount;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -211,6 +212,14 @@ impl Server {
             .store
             .as_ref()
             .map(|s| crate::auth::ApiKeys::new(s.records.clone()));
+        let oauth = oauth_mount::OAuthMount::new(
+            &self.config,
+            &self.engines,
+            self.store.as_ref(),
+            self.public_url(),
+            self.default_app.clone(),
+        );
+        router = router.merge(oauth.routes(&self.engines));
         for (name, engine) in &self.engines {
             let api_key =
                 self.config
@@ -225,6 +234,7 @@ impl Server {
                 http: http_settings.clone(),
                 shutdown: self.shutdown.clone(),
                 metrics: self.metrics.clone(),
+                bearer: oauth.bearer(name, engine, &prefix),
                 prefix,
                 api_key: api_key.clone(),
             };
@@ -270,10 +280,20 @@ impl Server {
     /// Applied outside the router, so each request clones only the router's
     /// `Arc`, not every route's boxed service as a `Router::layer` would.
     pub fn service(&self) -> RequestIdService {
+        // Protection (limits, CORS, security headers, time limit) inside the
+        // request ids, so refusals carry an `x-request-id` too.
+        let limiter = Arc::new(http::protection::RateLimiter::new(
+            &self.config.limits,
+            self.store.as_ref(),
+        ));
         tower::ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(CounterRequestId))
             .layer(PropagateRequestIdLayer::x_request_id())
-            .service(self.router())
+            .service(http::protection::protect(
+                self.router(),
+                &self.config,
+                limiter,
+            ))
     }
 
     /// Binds the configured address.
@@ -311,7 +331,8 @@ impl Server {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let serve = axum::serve(listener, tower::make::Shared::new(self.service()))
+        // Each connection's requests carry `ConnectInfo<SocketAddr>`.
+        let serve = axum::serve(listener, http::protection::WithPeer::new(self.service()))
             .with_graceful_shutdown({
                 let s = shutdown.clone();
                 async move { s.cancelled().await }
@@ -390,7 +411,8 @@ async fn metrics(State(s): State<Server>) -> Response {
 }
 
 /// The router with request ids set and propagated.
-pub type RequestIdService = SetRequestId<PropagateRequestId<Router>, CounterRequestId>;
+pub type RequestIdService =
+    SetRequestId<PropagateRequestId<http::protection::Protected>, CounterRequestId>;
 
 /// Request ids from a process-wide counter: unique per process, free to make.
 #[derive(Debug, Clone, Copy)]

@@ -34,7 +34,11 @@ fn unauthorized(description: &str) -> Response {
 }
 
 /// The middleware: passes the request on only with a valid key for the app.
-pub async fn require(State(check): State<ApiKeyCheck>, request: Request, next: Next) -> Response {
+pub async fn require(
+    State(check): State<ApiKeyCheck>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     // CORS preflights carry no credentials by design.
     if request.method() == axum::http::Method::OPTIONS {
         return next.run(request).await;
@@ -60,7 +64,18 @@ pub async fn require(State(check): State<ApiKeyCheck>, request: Request, next: N
             .into_response();
     };
     match keys.verify(token.trim(), &check.app).await {
-        Ok(_) => next.run(request).await,
+        Ok(key) => {
+            // A key speaks for its holder with every scope of the app.
+            request
+                .extensions_mut()
+                .insert(std::sync::Arc::new(crate::auth::Principal {
+                    subject: key.id,
+                    client_id: key.name,
+                    scopes: vec!["*".into()],
+                    credential: crate::auth::Credential::ApiKey,
+                }));
+            next.run(request).await
+        }
         Err(crate::auth::AuthError::Store(e)) => {
             tracing::error!(error = %e, "API key check failed");
             (

@@ -2,9 +2,12 @@
 //! SSE framing.
 
 pub mod api_key;
+pub mod bearer;
 pub mod guard;
 pub mod legacy_sse;
 mod listen;
+pub mod oauth;
+pub mod protection;
 pub mod rest;
 pub mod sse;
 pub mod standalone;
@@ -69,6 +72,8 @@ pub struct AppState {
     pub prefix: String,
     /// Set when the app requires an API key on its MCP and REST endpoints.
     pub api_key: Option<api_key::ApiKeyCheck>,
+    /// Set when the app accepts OAuth access tokens.
+    pub bearer: Option<Arc<bearer::BearerCheck>>,
 }
 
 /// The routes of one app under `prefix` ("/{app}", or "" for the default app):
@@ -76,6 +81,7 @@ pub struct AppState {
 pub fn routes(state: AppState) -> Router {
     let p = state.prefix.clone();
     let check = state.api_key.clone();
+    let bearer = state.bearer.clone();
     let state = Arc::new(state);
     let mut guarded = Router::new()
         .route(
@@ -88,7 +94,14 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{p}/messages"), post(legacy_sse::message))
         .merge(rest::routes(&p, &state))
         .with_state(state.clone());
-    // Only apps that require a key pay for the check.
+    // Only apps that can use a token or require a key pay for the checks.
+    if let Some(bearer) = bearer {
+        guarded = guarded.layer(axum::middleware::from_fn_with_state(
+            bearer,
+            bearer::authenticate,
+        ));
+    }
+    // Outside the bearer check: a valid key becomes the principal first.
     if let Some(check) = check {
         guarded = guarded.layer(axum::middleware::from_fn_with_state(
             check,
