@@ -1,0 +1,173 @@
+//! An external OpenID Connect provider instead of the built-in server: a
+//! stand-in provider (discovery document and JWKS on a local socket) signs
+//! ES256 access tokens; Skyport checks signature, issuer, audience, expiry
+//! and scopes, fetching the keys through discovery.
+
+mod common;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::routing::get;
+use common::*;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const KEY: &[u8] = include_bytes!("fixtures/oidc-test-key.pem");
+const OTHER_KEY: &[u8] = include_bytes!("fixtures/oidc-other-key.pem");
+
+/// Serves `/.well-known/openid-configuration` and `/jwks.json`; returns the issuer URL.
+async fn provider() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let key = EncodingKey::from_ec_pem(KEY).unwrap();
+    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
+    jwk.common.key_id = Some("k1".into());
+    let jwks = serde_json::to_value(JwkSet { keys: vec![jwk] }).unwrap();
+    let discovery = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks.json")});
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(move || async move { Json(discovery) }),
+        )
+        .route("/jwks.json", get(move || async move { Json(jwks) }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    issuer
+}
+
+fn sign(key: &[u8], kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_ec_pem(key).unwrap()).unwrap()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn whoami(server: &Server, tool: &str, token: &str) -> reqwest::Response {
+    post_json(
+        &server.mcp("probe"),
+        &request(1, "tools/call", json!({"name": tool, "arguments": {}})),
+        &[
+            ("mcp-protocol-version", "2025-06-18"),
+            ("authorization", &format!("Bearer {token}")),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn jwts_of_an_external_issuer_are_checked_with_its_jwks() {
+    let issuer = provider().await;
+    let server = Server::start_with_env(
+        "probe",
+        &["--stateless"],
+        &[
+            ("SKYPORT_AUTH_OAUTH_EXTERNAL_ISSUER", issuer.as_str()),
+            ("SKYPORT_AUTH_OAUTH_ALLOW_PRIVATE_FETCH", "true"),
+        ],
+    );
+    let aud = server.url("/probe/mcp");
+    let claims = |over: Value| {
+        let mut c = json!({"iss": issuer, "aud": aud, "sub": "auth0|42", "exp": now() + 300,
+                           "scope": "openid probe.read", "azp": "chatgpt"});
+        c.as_object_mut()
+            .unwrap()
+            .extend(over.as_object().unwrap().clone());
+        c
+    };
+
+    // The metadata points at the external issuer; no built-in server runs.
+    let prm: Value = client()
+        .get(server.url("/.well-known/oauth-protected-resource/probe/mcp"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prm["authorization_servers"], json!([issuer]));
+    let r = client()
+        .post(server.url("/oauth/token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A good token runs the tool as its subject.
+    let reply =
+        read_reply(whoami(&server, "whoami", &sign(KEY, "k1", &claims(json!({})))).await).await;
+    assert_eq!(reply.result()["isError"], false, "{}", reply.result());
+    assert_eq!(reply.result()["structuredContent"]["subject"], "auth0|42");
+    assert_eq!(reply.result()["structuredContent"]["client_id"], "chatgpt");
+    // Valid, but without the scope the tool needs: the linking challenge.
+    let reply = read_reply(
+        whoami(
+            &server,
+            "admin_whoami",
+            &sign(KEY, "k1", &claims(json!({}))),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(reply.result()["isError"], true);
+    assert!(
+        reply.result()["_meta"]["mcp/www_authenticate"][0]
+            .as_str()
+            .unwrap()
+            .contains("probe.admin")
+    );
+
+    for (what, token, expect) in [
+        (
+            "another audience",
+            sign(
+                KEY,
+                "k1",
+                &claims(json!({"aud": "https://other.example.com/mcp"})),
+            ),
+            "another resource",
+        ),
+        (
+            "expired",
+            sign(KEY, "k1", &claims(json!({"exp": now() - 600}))),
+            "expired",
+        ),
+        (
+            "another issuer",
+            sign(
+                KEY,
+                "k1",
+                &claims(json!({"iss": "https://evil.example.com"})),
+            ),
+            "not valid",
+        ),
+        (
+            "forged signature",
+            sign(OTHER_KEY, "k1", &claims(json!({}))),
+            "not valid",
+        ),
+        (
+            "unknown key",
+            sign(OTHER_KEY, "k2", &claims(json!({}))),
+            "not valid",
+        ),
+        ("not a JWT", "eyJhbGciOi.garbage".to_owned(), "not valid"),
+    ] {
+        let r = whoami(&server, "whoami", &token).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{what}");
+        let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+        assert!(www.contains("resource_metadata="), "{what}: {www}");
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["error_description"].as_str().unwrap().contains(expect),
+            "{what}: {body}"
+        );
+    }
+}
