@@ -437,3 +437,107 @@ impl AuthorizationServer {
         Ok(removed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::auth::oauth::{OAuthSettings, Resource, TokenRejection, fetch::SafeFetch};
+
+    const RESOURCE: &str = "https://sky.example.com/probe/mcp";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    async fn server(access_ttl: Duration) -> (AuthorizationServer, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = skyport_store::open(&skyport_store::StoreConfig {
+            data_dir: dir.path().to_path_buf(),
+            ..skyport_store::StoreConfig::default()
+        })
+        .await
+        .unwrap();
+        let settings = OAuthSettings {
+            issuer: "https://sky.example.com".into(),
+            access_ttl,
+            refresh_ttl: Duration::from_secs(3600),
+            code_ttl: Duration::from_secs(60),
+            resources: vec![Resource {
+                app: "probe".into(),
+                uris: vec![RESOURCE.into()],
+                scopes: vec!["probe.read".into()],
+            }],
+            fetch: SafeFetch::new(false),
+        };
+        (AuthorizationServer::new(settings, &store), dir)
+    }
+
+    async fn tokens(s: &AuthorizationServer) -> IssuedTokens {
+        let code = s
+            .issue_code(Approval {
+                client_id: "skc_1".into(),
+                redirect_uri: "https://client.example.com/cb".into(),
+                code_challenge: CHALLENGE.into(),
+                scopes: vec!["probe.read".into()],
+                resource: RESOURCE.into(),
+                user_id: "usr_1".into(),
+            })
+            .await
+            .unwrap();
+        s.exchange_code(
+            "skc_1",
+            &code,
+            "https://client.example.com/cb",
+            VERIFIER,
+            Some(RESOURCE),
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_expired_access_token_is_refused_as_expired() {
+        let (s, _dir) = server(Duration::from_millis(1)).await;
+        let t = tokens(&s).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(
+            s.verify_access_token(&t.access_token, &[RESOURCE.into()])
+                .await,
+            Err(TokenRejection::Expired)
+        );
+    }
+
+    #[tokio::test]
+    async fn tokens_are_stored_only_as_digests_and_bound_to_their_resource() {
+        let (s, _dir) = server(Duration::from_secs(60)).await;
+        let t = tokens(&s).await;
+        let p = s
+            .verify_access_token(&t.access_token, &[RESOURCE.into()])
+            .await
+            .unwrap();
+        assert_eq!(
+            (p.subject.as_str(), p.client_id.as_str()),
+            ("usr_1", "skc_1")
+        );
+        assert_eq!(
+            s.verify_access_token(
+                &t.access_token,
+                &["https://sky.example.com/other/mcp".into()]
+            )
+            .await,
+            Err(TokenRejection::WrongAudience)
+        );
+        let keys = s.records.kv_list(NS, "", None, 100).await.unwrap();
+        for e in &keys {
+            let stored = format!("{} {}", e.key, e.value);
+            assert!(
+                !stored.contains(&t.access_token) && !stored.contains(&t.refresh_token),
+                "{stored}"
+            );
+        }
+        assert!(
+            keys.iter()
+                .any(|e| e.key == format!("access/{}", digest(&t.access_token)))
+        );
+    }
+}
