@@ -15,6 +15,12 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// Replicas counting every address (loopback included), 10 requests a minute.
+const LIMITED: [(&str, &str); 2] = [
+    ("SKYPORT_LIMITS_EXEMPT_LOOPBACK", "false"),
+    ("SKYPORT_LIMITS_PER_IP_PER_MINUTE", "10"),
+];
+
 /// Counts are per one-minute window (aligned to the clock): a test that
 /// straddles a boundary would see its count restart. Waits out the last
 /// 15 seconds of a minute.
@@ -162,46 +168,6 @@ async fn forwarded_for_counts_only_when_trusted() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
-/// Two replicas on one PostgreSQL schema, coordination in Redis (`redis`) or PostgreSQL.
-fn replicas(redis: bool, test: &str, limit: &str) -> Option<(Server, Server, PgSchema)> {
-    let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
-        println!("SKIPPED {test}: TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let redis_url = if redis {
-        match std::env::var("TEST_REDIS_URL") {
-            Ok(r) => Some(r),
-            Err(_) => {
-                println!("SKIPPED {test}: TEST_REDIS_URL is not set");
-                return None;
-            }
-        }
-    } else {
-        None
-    };
-    let schema = PgSchema::create(&pg);
-    let url = schema.url();
-    let namespace = schema.name.clone();
-    let start = || {
-        let mut args = vec!["--store", url.as_str()];
-        if let Some(r) = &redis_url {
-            args.extend(["--redis", r.as_str()]);
-        }
-        Server::start_with_env(
-            "probe",
-            &args,
-            &[
-                ("SKYPORT_STORE_NAMESPACE", &namespace),
-                ("SKYPORT_LIMITS_EXEMPT_LOOPBACK", "false"),
-                ("SKYPORT_LIMITS_PER_IP_PER_MINUTE", limit),
-            ],
-        )
-    };
-    let a = start();
-    let b = start();
-    Some((a, b, schema))
-}
-
 /// Limit 10: 6 requests to A and 4 to B pass, the 11th (on B) is refused,
 /// and so is the next on A.
 async fn replicas_share_the_count(a: &Server, b: &Server) {
@@ -230,9 +196,11 @@ async fn replicas_share_the_count(a: &Server, b: &Server) {
 #[tokio::test]
 async fn replicas_on_postgres_and_redis_share_the_count() {
     fresh_window().await;
-    let Some((a, b, _schema)) =
-        replicas(true, "replicas_on_postgres_and_redis_share_the_count", "10")
-    else {
+    let Some((a, b, _schema)) = replicas(
+        true,
+        "replicas_on_postgres_and_redis_share_the_count",
+        &LIMITED,
+    ) else {
         return;
     };
     replicas_share_the_count(&a, &b).await;
@@ -241,7 +209,7 @@ async fn replicas_on_postgres_and_redis_share_the_count() {
 #[tokio::test]
 async fn replicas_on_postgres_share_the_count() {
     fresh_window().await;
-    let Some((a, b, _schema)) = replicas(false, "replicas_on_postgres_share_the_count", "10")
+    let Some((a, b, _schema)) = replicas(false, "replicas_on_postgres_share_the_count", &LIMITED)
     else {
         return;
     };

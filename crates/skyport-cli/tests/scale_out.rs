@@ -15,38 +15,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// Two replicas on one store; `redis` selects Redis for coordination.
-fn replicas(redis: bool, test: &str) -> Option<(Server, Server, PgSchema)> {
-    let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
-        println!("SKIPPED {test}: TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let redis_url = if redis {
-        match std::env::var("TEST_REDIS_URL") {
-            Ok(r) => Some(r),
-            Err(_) => {
-                println!("SKIPPED {test}: TEST_REDIS_URL is not set");
-                return None;
-            }
-        }
-    } else {
-        None
-    };
-    let schema = PgSchema::create(&pg);
-    let url = schema.url();
-    let namespace = schema.name.clone();
-    let start = || {
-        let mut args = vec!["--store", url.as_str()];
-        if let Some(r) = &redis_url {
-            args.extend(["--redis", r.as_str()]);
-        }
-        Server::start_with_env("probe", &args, &[("SKYPORT_STORE_NAMESPACE", &namespace)])
-    };
-    let a = start();
-    let b = start();
-    Some((a, b, schema))
-}
-
 fn tool(name: &str, arguments: Value) -> Value {
     json!({ "name": name, "arguments": arguments })
 }
@@ -256,7 +224,7 @@ async fn modern_era_alternates(a: &Server, b: &Server) {
 }
 
 async fn scenario(redis: bool, test: &str) {
-    let Some((a, b, _schema)) = replicas(redis, test) else {
+    let Some((a, b, _schema)) = replicas(redis, test, &[]) else {
         return;
     };
     session_era_alternates(&a, &b).await;

@@ -884,3 +884,43 @@ fn psql(url: &str, sql: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Two `skyport serve --apps probe` replicas on one fresh PostgreSQL schema,
+/// coordination in Redis (`redis`) or PostgreSQL, with `env` added. `None`
+/// (after a visible SKIPPED line) when the test services are not configured.
+pub fn replicas(
+    redis: bool,
+    test: &str,
+    env: &[(&str, &str)],
+) -> Option<(Server, Server, PgSchema)> {
+    let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
+        println!("SKIPPED {test}: TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let redis_url = if redis {
+        match std::env::var("TEST_REDIS_URL") {
+            Ok(r) => Some(r),
+            Err(_) => {
+                println!("SKIPPED {test}: TEST_REDIS_URL is not set");
+                return None;
+            }
+        }
+    } else {
+        None
+    };
+    let schema = PgSchema::create(&pg);
+    let url = schema.url();
+    let namespace = schema.name.clone();
+    let start = || {
+        let mut args = vec!["--store", url.as_str()];
+        if let Some(r) = &redis_url {
+            args.extend(["--redis", r.as_str()]);
+        }
+        let mut all_env = vec![("SKYPORT_STORE_NAMESPACE", namespace.as_str())];
+        all_env.extend_from_slice(env);
+        Server::start_with_env("probe", &args, &all_env)
+    };
+    let a = start();
+    let b = start();
+    Some((a, b, schema))
+}
