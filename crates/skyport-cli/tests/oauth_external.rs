@@ -171,3 +171,44 @@ async fn jwts_of_an_external_issuer_are_checked_with_its_jwks() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_fully_protected_app_answers_401_without_a_token_and_403_without_its_scopes() {
+    let issuer = provider().await;
+    let server = Server::start_with_env(
+        "probe",
+        &["--stateless"],
+        &[
+            ("SKYPORT_AUTH_OAUTH_EXTERNAL_ISSUER", issuer.as_str()),
+            ("SKYPORT_AUTH_OAUTH_ALLOW_PRIVATE_FETCH", "true"),
+            ("SKYPORT_AUTH_OAUTH_REQUIRE", "probe"),
+        ],
+    );
+    let claims = |scope: &str| json!({"iss": issuer, "aud": server.url("/probe/mcp"), "sub": "u1", "exp": now() + 300, "scope": scope});
+    // No token at all: 401 naming the metadata and the scopes.
+    let r = post_json(
+        &server.mcp("probe"),
+        &request(1, "tools/list", json!({})),
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let www = r.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert!(
+        www.contains("resource_metadata=") && www.contains(r#"scope="probe.admin probe.read""#),
+        "{www}"
+    );
+    // A valid token with none of the app's scopes: 403 insufficient_scope.
+    let r = whoami(&server, "whoami", &sign(KEY, "k1", &claims("openid email"))).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains(r#"error="insufficient_scope""#)
+    );
+    // One of them is enough to get in.
+    let reply =
+        read_reply(whoami(&server, "whoami", &sign(KEY, "k1", &claims("probe.read"))).await).await;
+    assert_eq!(reply.result()["isError"], false, "{}", reply.result());
+}

@@ -69,6 +69,25 @@ impl BearerCheck {
     }
 }
 
+impl BearerCheck {
+    /// 403 `insufficient_scope`, naming every scope the app offers.
+    fn forbidden(&self) -> Response {
+        let description =
+            "the access token has none of this app's scopes: authorize again asking for them";
+        let mut r = (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({ "error": "insufficient_scope", "error_description": description })),
+        )
+            .into_response();
+        if let Ok(v) =
+            HeaderValue::from_str(&self.challenge(Some(("insufficient_scope", description))))
+        {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    }
+}
+
 /// The bearer token of a request, if it sent one.
 fn bearer_token(request: &Request) -> Option<&str> {
     let v = request
@@ -103,6 +122,17 @@ pub async fn authenticate(
     };
     match check.verifier.verify(token, &check.audiences).await {
         Ok(principal) => {
+            // A fully protected app: a token with none of its scopes is the
+            // wrong key for this door (403, so the client steps up its scopes).
+            if check.require
+                && !check.scopes.is_empty()
+                && !check
+                    .scopes
+                    .iter()
+                    .any(|s| principal.has_scopes(std::slice::from_ref(s)))
+            {
+                return check.forbidden();
+            }
             if let Some(limiter) = &check.limiter
                 && let Err(refused) = limiter.check_client(&principal.client_id).await
             {
