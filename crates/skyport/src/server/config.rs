@@ -265,8 +265,9 @@ pub struct HttpConfig {
     /// header, which needs no credentials mode.
     pub cors_allow_credentials: bool,
     /// Seconds a request may take until its response starts; past it, 503.
-    /// Streams (SSE) are not cut: their response starts at once. Default 30;
-    /// 0 disables.
+    /// Streams (SSE) are not cut: their response starts at once. Default 120:
+    /// above the MCP SDKs' 60 s request timeout, so a slow tool that answers
+    /// with plain JSON is cut by its client first, never by us; 0 disables.
     pub request_timeout_secs: u64,
 }
 
@@ -314,7 +315,7 @@ impl Default for HttpConfig {
             trust_forwarded_for: false,
             cors_origins: Vec::new(),
             cors_allow_credentials: false,
-            request_timeout_secs: 30,
+            request_timeout_secs: 120,
         }
     }
 }
