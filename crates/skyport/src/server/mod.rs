@@ -356,10 +356,33 @@ impl Server {
     fn spawn_sweeper(&self) -> tokio::task::JoinHandle<()> {
         let engines: Vec<_> = self.engines.values().cloned().collect();
         let coordination = self.store.as_ref().map(|s| s.coordination.clone());
+        let oauth = oauth_mount::OAuthMount::new(
+            &self.config,
+            &self.engines,
+            self.store.as_ref(),
+            self.public_url(),
+            self.default_app.clone(),
+        )
+        .builtin()
+        .cloned();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(30));
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
+                ticks += 1;
+                // Expired OAuth codes and tokens: every 10 minutes, in a task of its own.
+                if let Some(server) = oauth.clone().filter(|_| ticks % 20 == 1) {
+                    tokio::spawn(async move {
+                        match server.sweep().await {
+                            Ok(n) if n > 0 => {
+                                tracing::debug!(removed = n, "expired OAuth records removed")
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "OAuth sweep failed"),
+                        }
+                    });
+                }
                 if let Some(c) = &coordination {
                     // Its own task: a slow store never delays the local sweep.
                     let c = c.clone();

@@ -85,6 +85,11 @@ impl OAuthMount {
         }
     }
 
+    /// The built-in authorization server, when it runs.
+    pub(crate) fn builtin(&self) -> Option<&AuthorizationServer> {
+        self.builtin.as_ref()
+    }
+
     fn requires(&self, app: &str) -> bool {
         self.require.iter().any(|a| a == "*" || a == app)
     }

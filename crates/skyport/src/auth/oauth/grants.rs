@@ -508,6 +508,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn sweep_removes_expired_tokens_and_keeps_live_ones() {
+        let (s, _dir) = server(Duration::from_millis(1)).await;
+        let t = tokens(&s).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(s.sweep().await.unwrap() >= 1, "the expired access token");
+        let left = s.records.kv_list(NS, "access/", None, 10).await.unwrap();
+        assert!(left.is_empty(), "{left:?}");
+        let refresh = format!("refresh/{}", digest(&t.refresh_token));
+        assert!(
+            s.records.kv_get(NS, &refresh).await.unwrap().is_some(),
+            "the live refresh token stays"
+        );
+    }
+
+    #[tokio::test]
     async fn tokens_are_stored_only_as_digests_and_bound_to_their_resource() {
         let (s, _dir) = server(Duration::from_secs(60)).await;
         let t = tokens(&s).await;
