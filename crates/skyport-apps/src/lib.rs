@@ -5,9 +5,11 @@
 
 pub mod account;
 pub mod bench;
+mod common;
 pub mod conformance;
 pub mod greeter;
 pub mod probe;
+pub mod shop;
 
 use skyport::{App, engine::AppError};
 
@@ -38,6 +40,30 @@ pub fn registry() -> Vec<AppEntry> {
             summary: "sign-in inside the chat: a sign-in widget, the user's profile, sign-out (seed 000)",
             test_only: false,
             build: account::app,
+        },
+        AppEntry {
+            name: shop::AUTH_APP,
+            summary: "the shop's sessions and sign-in widget (seeds 001/002)",
+            test_only: false,
+            build: shop::auth_app,
+        },
+        AppEntry {
+            name: shop::SEARCH_APP,
+            summary: "the shop's product search carousel and recommendations over a 10,000-product catalog",
+            test_only: false,
+            build: shop::search_app,
+        },
+        AppEntry {
+            name: shop::CHECKOUT_APP,
+            summary: "the shop's cart, checkout and orders",
+            test_only: false,
+            build: shop::checkout_app,
+        },
+        AppEntry {
+            name: shop::MEMBERSHIP_APP,
+            summary: "the shop's membership tiers and sign-up",
+            test_only: false,
+            build: shop::membership_app,
         },
         AppEntry {
             name: "conformance",

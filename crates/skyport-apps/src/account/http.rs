@@ -13,26 +13,31 @@
 //! sign-in completed by someone else, 413 a body over 16 KiB, 415 not JSON,
 //! 429 too many attempts (with `Retry-After`), 503 store unavailable.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use skyport::auth::{Accounts, AuthError};
+use skyport::auth::Accounts;
 use skyport::engine::HttpContext;
 use skyport::store::Records;
 use skyport::store::records::User;
 
 use super::{FormMode, TOOLS, signin};
+use crate::common::json_api::{
+    auth_failure, client_ip, cors, failure, preflight, private_json, read_json, store_failed,
+    unavailable,
+};
 
-/// The largest `POST /api/authenticate` body accepted.
-pub(crate) const MAX_BODY: usize = 16 * 1024;
+/// What the errors of this API call the service.
+const WHAT: &str = "Sign-in";
+
+const SHAPE: &str = "The body must be a JSON object {email, password, sessionId, mode?: \"sign_in\" | \"sign_up\", name?} with string values.";
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -83,50 +88,6 @@ fn discovery(ctx: &HttpContext) -> Value {
     })
 }
 
-/// Headers on every answer: any origin may read it (no credentials are
-/// involved), and `Retry-After` is readable.
-fn cors(resp: &mut Response) {
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("retry-after"),
-    );
-}
-
-/// A JSON answer that no cache keeps.
-fn private_json(status: StatusCode, body: Value) -> Response {
-    let mut resp = (status, axum::Json(body)).into_response();
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    cors(&mut resp);
-    resp
-}
-
-/// `{success: false, error: {code, message}}`.
-fn failure(status: StatusCode, code: &str, message: &str) -> Response {
-    private_json(
-        status,
-        json!({ "success": false, "error": { "code": code, "message": message } }),
-    )
-}
-
-fn unavailable() -> Response {
-    failure(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "Sign-in is unavailable right now. Try again in a moment.",
-    )
-}
-
-fn store_failed(e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(app = super::APP, error = %e, "the account store failed");
-    unavailable()
-}
-
 fn expired_session() -> Response {
     failure(
         StatusCode::BAD_REQUEST,
@@ -137,25 +98,6 @@ fn expired_session() -> Response {
 
 fn card(u: &User) -> Value {
     json!({ "id": u.id, "email": u.email, "name": u.name })
-}
-
-async fn preflight() -> Response {
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("content-type"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
-    cors(&mut resp);
-    resp
 }
 
 async fn mcp_json(State(api): State<Api>) -> Response {
@@ -181,131 +123,16 @@ struct AuthRequest {
     name: Option<String>,
 }
 
-const SHAPE: &str = "The body must be a JSON object {email, password, sessionId, mode?: \"sign_in\" | \"sign_up\", name?} with string values.";
-
-/// Reads and parses the body, or the error answer.
-async fn read_body(req: Request) -> Result<AuthRequest, Response> {
-    let json_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
-        return Err(failure(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as application/json.",
-        ));
-    }
-    let too_large = || {
-        failure(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "The request body is too large (16 KiB at most).",
-        )
-    };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(too_large());
-    }
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
-        .await
-        .map_err(|_| too_large())?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
-        failure(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "The body is not valid JSON.",
-        )
-    })?;
-    serde_json::from_value::<AuthRequest>(value).map_err(|e| {
-        // Name a missing or unknown field, but never echo a value (it could be a password).
-        let why = e.to_string();
-        let detail = ["missing field", "unknown field"]
-            .iter()
-            .find(|p| why.starts_with(**p))
-            .map(|_| why.split(", expected").next().unwrap_or(&why).to_owned());
-        let message = match detail {
-            Some(d) => format!("{SHAPE} ({d})"),
-            None => SHAPE.to_owned(),
-        };
-        failure(StatusCode::BAD_REQUEST, "invalid_request", &message)
-    })
-}
-
-fn auth_failure(e: AuthError) -> Response {
-    match e {
-        AuthError::InvalidCredentials => failure(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "The email or password is not correct.",
-        ),
-        AuthError::EmailTaken => failure(
-            StatusCode::CONFLICT,
-            "email_taken",
-            "An account with this email already exists. Sign in instead.",
-        ),
-        AuthError::Invalid(why) => failure(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            &capitalize(&why),
-        ),
-        AuthError::Throttled { retry_after } => {
-            let mut resp = failure(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                &format!(
-                    "Too many sign-in attempts. Try again in {}.",
-                    minutes(retry_after)
-                ),
-            );
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
-            resp
-        }
-        other => store_failed(&other),
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    let mut out: String = c
-        .next()
-        .map(|f| f.to_uppercase().collect())
-        .unwrap_or_default();
-    out.push_str(c.as_str());
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
-
-fn minutes(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{} seconds", secs.max(1)),
-        60..=119 => "a minute".to_owned(),
-        s => format!("{} minutes", s.div_ceil(60)),
-    }
-}
-
 async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
     // The protection layer resolved the client's address (and only trusts
     // X-Forwarded-For when configured to).
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let body = match read_body(req).await {
+    let ip = client_ip(&req);
+    let body = match read_json::<AuthRequest>(req, SHAPE).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
     let Some(backend) = &api.backend else {
-        return unavailable();
+        return unavailable(WHAT);
     };
     // The sign-in must be live before any password is checked: without one,
     // this endpoint is not a password oracle.
@@ -315,7 +142,7 @@ async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
     match signin::get(backend.records.as_ref(), &body.session_id).await {
         Ok(Some(_)) => {}
         Ok(None) => return expired_session(),
-        Err(e) => return store_failed(&e),
+        Err(e) => return store_failed(super::APP, WHAT, &e),
     }
     let email = body.email.trim();
     if email.is_empty() || body.password.is_empty() {
@@ -341,7 +168,7 @@ async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
     };
     let user = match result {
         Ok(u) => u,
-        Err(e) => return auth_failure(e),
+        Err(e) => return auth_failure(super::APP, e),
     };
     match signin::authenticate(backend.records.as_ref(), &body.session_id, &user.id).await {
         Ok(signin::Marked::Done | signin::Marked::AlreadyDone) => private_json(
@@ -354,7 +181,7 @@ async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
             "session_used",
             "This sign-in form was already used by another account. Ask the assistant to sign in again.",
         ),
-        Err(e) => store_failed(&e),
+        Err(e) => store_failed(super::APP, WHAT, &e),
     }
 }
 
@@ -367,12 +194,12 @@ async fn session(State(api): State<Api>, Path(id): Path<String>) -> Response {
         );
     }
     let Some(backend) = &api.backend else {
-        return unavailable();
+        return unavailable(WHAT);
     };
     let records = backend.records.as_ref();
     let s = match signin::get(records, &id).await {
         Ok(s) => s,
-        Err(e) => return store_failed(&e),
+        Err(e) => return store_failed(super::APP, WHAT, &e),
     };
     let Some(s) = s else {
         return private_json(StatusCode::OK, json!({ "authenticated": false }));
@@ -380,7 +207,7 @@ async fn session(State(api): State<Api>, Path(id): Path<String>) -> Response {
     let user = match s.user() {
         Some(uid) => match records.user(uid).await {
             Ok(u) => u,
-            Err(e) => return store_failed(&e),
+            Err(e) => return store_failed(super::APP, WHAT, &e),
         },
         None => None,
     };

@@ -15,7 +15,7 @@
 //! from a random point of the key space (abandoned forms and the bindings of
 //! ended MCP sessions are never read again).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -30,42 +30,17 @@ pub(crate) const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 pub(crate) const SIGNED_IN_TTL: Duration = Duration::from_secs(12 * 60 * 60);
 const PREFIX: &str = "sess_";
 
-/// Now, in Unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// Unix milliseconds as RFC 3339 (UTC, milliseconds).
-pub(crate) fn rfc3339(ms: i64) -> String {
-    let t = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0));
-    humantime::format_rfc3339_millis(t).to_string()
-}
-
-fn ms(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
+pub(crate) use crate::common::clock::{now_ms, rfc3339};
+use crate::common::clock::{is_random_id, ms, random_id};
 
 /// A fresh sign-in id: `sess_` and 32 hex digits (128 random bits).
 pub(crate) fn new_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    let mut id = String::with_capacity(PREFIX.len() + 32);
-    id.push_str(PREFIX);
-    for b in bytes {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    random_id(PREFIX)
 }
 
 /// True for ids [`new_id`] could have made.
 pub(crate) fn valid_id(id: &str) -> bool {
-    id.strip_prefix(PREFIX).is_some_and(|hex| {
-        hex.len() == 32
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+    is_random_id(id, PREFIX)
 }
 
 /// Where a sign-in stands.
@@ -298,20 +273,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_carry_128_random_bits_and_are_checked() {
+    fn ids_are_sess_and_128_random_bits() {
         let a = new_id();
-        let b = new_id();
-        assert_ne!(a, b);
-        assert!(valid_id(&a), "{a}");
-        assert_eq!(a.len(), 5 + 32);
-        assert!(!valid_id("sess_"));
-        assert!(!valid_id(&a.to_uppercase()));
-        assert!(!valid_id(&format!("{a}0")));
-        assert!(!valid_id("sess_../../etc/passwd0000000000000000"));
-    }
-
-    #[test]
-    fn times_are_rfc3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert!(a.starts_with("sess_") && valid_id(&a), "{a}");
+        assert!(!valid_id(&a.replacen("sess_", "shop_", 1)));
     }
 }

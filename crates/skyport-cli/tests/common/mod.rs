@@ -4,6 +4,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod shop;
 pub mod stdio;
 pub mod widgets;
 #[allow(unused_imports)] // only the stdio tests use it
@@ -893,6 +894,16 @@ pub fn replicas(
     test: &str,
     env: &[(&str, &str)],
 ) -> Option<(Server, Server, PgSchema)> {
+    replicas_of("probe", redis, test, env)
+}
+
+/// Like [`replicas`], serving `apps`.
+pub fn replicas_of(
+    apps: &str,
+    redis: bool,
+    test: &str,
+    env: &[(&str, &str)],
+) -> Option<(Server, Server, PgSchema)> {
     let Ok(pg) = std::env::var("TEST_POSTGRES_URL") else {
         println!("SKIPPED {test}: TEST_POSTGRES_URL is not set");
         return None;
@@ -918,7 +929,7 @@ pub fn replicas(
         }
         let mut all_env = vec![("SKYPORT_STORE_NAMESPACE", namespace.as_str())];
         all_env.extend_from_slice(env);
-        Server::start_with_env("probe", &args, &all_env)
+        Server::start_with_env(apps, &args, &all_env)
     };
     let a = start();
     let b = start();

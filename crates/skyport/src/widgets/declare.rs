@@ -22,6 +22,9 @@ pub struct Csp {
     /// Also allow `fetch` to this server's own public origin (`auth.public_url`),
     /// resolved when the server publishes the widget.
     pub server: bool,
+    /// Also allow images and other resources from this server's own public
+    /// origin (for images an app serves itself), resolved like `server`.
+    pub server_resources: bool,
 }
 
 impl Csp {
@@ -40,6 +43,13 @@ impl Csp {
     /// that call their app's HTTP API (the origin is only known at start-up).
     pub fn connect_server(mut self) -> Self {
         self.server = true;
+        self
+    }
+
+    /// Allows images, styles and other resources from the serving Skyport's
+    /// own public origin, for widgets that show images their app serves.
+    pub fn resource_server(mut self) -> Self {
+        self.server_resources = true;
         self
     }
 

@@ -242,6 +242,12 @@ fn publish_one(
     {
         csp.connect.push(origin.clone());
     }
+    if csp.server_resources
+        && let Some(origin) = &settings.server_origin
+        && !csp.resource.contains(origin)
+    {
+        csp.resource.push(origin.clone());
+    }
     let template_html = match &settings.base_url {
         Some(base) => {
             let origin = origin_of(base);

@@ -285,3 +285,27 @@ fn publishing_links_the_first_tool_and_adds_the_cdn_origin_once() {
     );
     assert!(p.page_csp_header().contains("connect-src 'self'"));
 }
+
+#[test]
+fn server_origins_are_added_where_the_widget_asked() {
+    let app = build(
+        vec![finish(show().widget("card"))],
+        vec![card().csp(Csp::new().resource_server())],
+    )
+    .unwrap();
+    app.publish_widgets(WidgetSettings {
+        base_url: None,
+        archive: None,
+        server_origin: Some("http://127.0.0.1:9000".into()),
+    })
+    .unwrap();
+    let p = app.widget("card").unwrap();
+    assert_eq!(p.csp.resource, ["http://127.0.0.1:9000"]);
+    assert!(p.csp.connect.is_empty(), "resources only: {:?}", p.csp);
+    assert!(
+        p.page_csp_header()
+            .contains("img-src 'self' data: http://127.0.0.1:9000"),
+        "{}",
+        p.page_csp_header()
+    );
+}
