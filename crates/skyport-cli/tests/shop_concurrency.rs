@@ -60,7 +60,13 @@ async fn ready_to_buy(server: &Server, session: &str, product: &str, qty: i64) -
         json!({ "session_id": session, "product_id": product, "quantity": qty }),
     )
     .await;
-    let c = ok(server, "shop-checkout", "checkout", json!({ "session_id": session })).await;
+    let c = ok(
+        server,
+        "shop-checkout",
+        "checkout",
+        json!({ "session_id": session }),
+    )
+    .await;
     json!({
         "session_id": session, "cart_id": c["cartId"], "cart_version": c["cartVersion"],
         "shipping": address()
@@ -80,9 +86,14 @@ async fn racing_place_orders_place_one_order() {
     let args = ready_to_buy(&server, &session, "p00010", 1).await;
 
     // Six retries of one purchase at once: one order, the same id for all.
-    let same = futures::future::join_all(
-        (0..6).map(|_| call(&server, "shop-checkout", "place_order", with_key(&args, "same-key-0001"))),
-    )
+    let same = futures::future::join_all((0..6).map(|_| {
+        call(
+            &server,
+            "shop-checkout",
+            "place_order",
+            with_key(&args, "same-key-0001"),
+        )
+    }))
     .await;
     let ids: Vec<&str> = same
         .iter()
@@ -95,7 +106,13 @@ async fn racing_place_orders_place_one_order() {
         // A call that lost the race says so, and a retry returns the order.
         assert!(first_text(r).contains("being checked out"), "{r:#}");
     }
-    let again = ok(&server, "shop-checkout", "place_order", with_key(&args, "same-key-0001")).await;
+    let again = ok(
+        &server,
+        "shop-checkout",
+        "place_order",
+        with_key(&args, "same-key-0001"),
+    )
+    .await;
     assert_eq!(again["order"]["orderId"], ids[0]);
 
     // Another session's cart, bought with six different keys at once: one order.
@@ -103,7 +120,8 @@ async fn racing_place_orders_place_one_order() {
     let args = ready_to_buy(&server, &session, "p00011", 2).await;
     let keys: Vec<String> = (0..6).map(|i| format!("other-key-{i:04}")).collect();
     let all = futures::future::join_all(
-        keys.iter().map(|k| call(&server, "shop-checkout", "place_order", with_key(&args, k))),
+        keys.iter()
+            .map(|k| call(&server, "shop-checkout", "place_order", with_key(&args, k))),
     )
     .await;
     let placed: Vec<&Value> = all.iter().filter(|r| r["isError"] != true).collect();
@@ -159,18 +177,42 @@ async fn scarce_stock_is_never_oversold() {
     let args_a = ready_to_buy(&server, &a, &product, stock - 1).await;
     let args_b = ready_to_buy(&server, &b, &product, stock - 1).await;
     let (ra, rb) = tokio::join!(
-        call(&server, "shop-checkout", "place_order", with_key(&args_a, "buyer-a-0001")),
-        call(&server, "shop-checkout", "place_order", with_key(&args_b, "buyer-b-0001")),
+        call(
+            &server,
+            "shop-checkout",
+            "place_order",
+            with_key(&args_a, "buyer-a-0001")
+        ),
+        call(
+            &server,
+            "shop-checkout",
+            "place_order",
+            with_key(&args_b, "buyer-b-0001")
+        ),
     );
     let results = [&ra, &rb];
     let won: Vec<_> = results.iter().filter(|r| r["isError"] != true).collect();
     let lost: Vec<_> = results.iter().filter(|r| r["isError"] == true).collect();
     assert_eq!((won.len(), lost.len()), (1, 1), "{ra:#}\n{rb:#}");
-    assert!(first_text(lost[0]).contains("Only 1"), "{}", first_text(lost[0]));
+    assert!(
+        first_text(lost[0]).contains("Only 1"),
+        "{}",
+        first_text(lost[0])
+    );
 
     // The loser's cart is untouched and can buy the last unit.
-    let (loser, loser_args) = if ra["isError"] == true { (&a, &args_a) } else { (&b, &args_b) };
-    let cart = ok(&server, "shop-checkout", "view_cart", json!({ "session_id": loser })).await;
+    let (loser, loser_args) = if ra["isError"] == true {
+        (&a, &args_a)
+    } else {
+        (&b, &args_b)
+    };
+    let cart = ok(
+        &server,
+        "shop-checkout",
+        "view_cart",
+        json!({ "session_id": loser }),
+    )
+    .await;
     assert_eq!(cart["cart"]["checkedOut"], false);
     assert_eq!(cart["cart"]["lines"][0]["quantity"], stock - 1);
     ok(
@@ -180,7 +222,13 @@ async fn scarce_stock_is_never_oversold() {
         json!({ "session_id": loser, "product_id": product, "quantity": 1 }),
     )
     .await;
-    let c = ok(&server, "shop-checkout", "checkout", json!({ "session_id": loser })).await;
+    let c = ok(
+        &server,
+        "shop-checkout",
+        "checkout",
+        json!({ "session_id": loser }),
+    )
+    .await;
     let mut last = with_key(loser_args, "buyer-last-01");
     last["cart_version"] = c["cartVersion"].clone();
     ok(&server, "shop-checkout", "place_order", last).await;
@@ -202,7 +250,11 @@ async fn scarce_stock_is_never_oversold() {
         json!({ "session_id": late, "product_id": product }),
     )
     .await;
-    assert!(first_text(&r).contains("out of stock"), "{}", first_text(&r));
+    assert!(
+        first_text(&r).contains("out of stock"),
+        "{}",
+        first_text(&r)
+    );
 }
 
 async fn replicas_share_the_shop(redis: bool, test: &str) {
@@ -219,18 +271,40 @@ async fn replicas_share_the_shop(redis: bool, test: &str) {
         json!({ "session_id": session, "product_id": "p00020", "quantity": 2 }),
     )
     .await;
-    let cart = ok(&a, "shop-checkout", "view_cart", json!({ "session_id": session })).await;
+    let cart = ok(
+        &a,
+        "shop-checkout",
+        "view_cart",
+        json!({ "session_id": session }),
+    )
+    .await;
     assert_eq!(cart["cart"]["itemCount"], 2, "{cart:#}");
 
     // Both replicas race to buy the cart with different keys: one order.
-    let c = ok(&a, "shop-checkout", "checkout", json!({ "session_id": session })).await;
+    let c = ok(
+        &a,
+        "shop-checkout",
+        "checkout",
+        json!({ "session_id": session }),
+    )
+    .await;
     let args = json!({
         "session_id": session, "cart_id": c["cartId"], "cart_version": c["cartVersion"],
         "shipping": address()
     });
     let (ra, rb) = tokio::join!(
-        call(&a, "shop-checkout", "place_order", with_key(&args, "replica-a-01")),
-        call(&b, "shop-checkout", "place_order", with_key(&args, "replica-b-01")),
+        call(
+            &a,
+            "shop-checkout",
+            "place_order",
+            with_key(&args, "replica-a-01")
+        ),
+        call(
+            &b,
+            "shop-checkout",
+            "place_order",
+            with_key(&args, "replica-b-01")
+        ),
     );
     let placed = [&ra, &rb].iter().filter(|r| r["isError"] != true).count();
     assert_eq!(placed, 1, "{ra:#}\n{rb:#}");

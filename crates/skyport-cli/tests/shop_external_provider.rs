@@ -81,27 +81,55 @@ async fn external_results_are_cached_bought_and_fall_back() {
     let server = Server::start_with_env(
         APPS,
         &["--stateless"],
-        &[("UNWRANGLE_API_KEY", KEY), ("UNWRANGLE_BASE_URL", base.as_str())],
+        &[
+            ("UNWRANGLE_API_KEY", KEY),
+            ("UNWRANGLE_BASE_URL", base.as_str()),
+        ],
     );
 
-    let r = call(&server, "shop-search", "search_products", json!({ "query": "trail shoes" })).await;
+    let r = call(
+        &server,
+        "shop-search",
+        "search_products",
+        json!({ "query": "trail shoes" }),
+    )
+    .await;
     let found = &r["structuredContent"];
     assert_eq!(found["source"], "external", "{r:#}");
     let first = &found["products"][0];
     let id = first["id"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("x-"), "external ids never collide with the catalog's: {id}");
+    assert!(
+        id.starts_with("x-"),
+        "external ids never collide with the catalog's: {id}"
+    );
     assert_eq!(first["priceCents"], 5999);
-    assert_eq!(found["products"][1]["priceCents"], 8900, "prices as text are read");
+    assert_eq!(
+        found["products"][1]["priceCents"], 8900,
+        "prices as text are read"
+    );
     assert_eq!(fake.requests.load(Ordering::SeqCst), 1);
 
     // The same search within five minutes is answered from the cache.
-    let again = call(&server, "shop-search", "search_products", json!({ "query": "trail shoes" })).await;
+    let again = call(
+        &server,
+        "shop-search",
+        "search_products",
+        json!({ "query": "trail shoes" }),
+    )
+    .await;
     assert_eq!(again["structuredContent"]["products"][0]["id"], id.as_str());
-    assert_eq!(fake.requests.load(Ordering::SeqCst), 1, "served from the cache");
+    assert_eq!(
+        fake.requests.load(Ordering::SeqCst),
+        1,
+        "served from the cache"
+    );
 
     // An external product goes into a cart at the provider's price.
     let s = call(&server, "shop-auth", "create_shopping_session", json!({})).await;
-    let session = s["structuredContent"]["sessionId"].as_str().unwrap().to_owned();
+    let session = s["structuredContent"]["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let added = call(
         &server,
         "shop-checkout",
@@ -114,7 +142,13 @@ async fn external_results_are_cached_bought_and_fall_back() {
 
     // The provider fails: the catalog answers, with a notice, not an error.
     fake.failing.store(true, Ordering::SeqCst);
-    let fallback = call(&server, "shop-search", "search_products", json!({ "query": "tent" })).await;
+    let fallback = call(
+        &server,
+        "shop-search",
+        "search_products",
+        json!({ "query": "tent" }),
+    )
+    .await;
     assert_ne!(fallback["isError"], true, "{fallback:#}");
     let f = &fallback["structuredContent"];
     assert_eq!(f["source"], "catalog", "{f:#}");

@@ -30,8 +30,8 @@ pub(crate) const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
 pub(crate) const SIGNED_IN_TTL: Duration = Duration::from_secs(12 * 60 * 60);
 const PREFIX: &str = "sess_";
 
-pub(crate) use crate::common::clock::{now_ms, rfc3339};
 use crate::common::clock::{is_random_id, ms, random_id};
+pub(crate) use crate::common::clock::{now_ms, rfc3339};
 
 /// A fresh sign-in id: `sess_` and 32 hex digits (128 random bits).
 pub(crate) fn new_id() -> String {

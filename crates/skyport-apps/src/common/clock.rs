@@ -56,7 +56,10 @@ mod tests {
         assert!(!is_random_id(&a, "shop_"));
         assert!(!is_random_id(&a.to_uppercase(), "sess_"));
         assert!(!is_random_id(&format!("{a}0"), "sess_"));
-        assert!(!is_random_id("sess_../../etc/passwd0000000000000000", "sess_"));
+        assert!(!is_random_id(
+            "sess_../../etc/passwd0000000000000000",
+            "sess_"
+        ));
     }
 
     #[test]

@@ -12,12 +12,13 @@ use skyport::store::{Records, StoreError};
 use skyport::{App, ToolError};
 
 use super::auth::{read_only, security, writes};
-use super::context::{Shop, open_session, perks_of, products, records, signed_in_user, tier_of, user_of};
+use super::context::{
+    Shop, open_session, perks_of, products, records, signed_in_user, tier_of, user_of,
+};
 use super::pricing::{Perks, dollars, totals};
 use super::session::{self, NS, ShoppingSession};
 use super::views::{
-    Address, CartView, OrderView, PAY_ON_DELIVERY, Payment, image_url, saved_address,
-    saved_payment,
+    Address, CartView, OrderView, PAY_ON_DELIVERY, Payment, image_url, saved_address, saved_payment,
 };
 use super::{CHECKOUT_APP, http, stock, widgets};
 
@@ -354,7 +355,9 @@ async fn add(ctx: RequestContext, a: AddArgs, shop: Shop) -> Result<ToolOutput, 
     cart = match records.cart_add(&s.id, &cart.id, line).await {
         Ok(c) => c,
         Err(StoreError::Conflict { .. }) => {
-            return fail("The cart was checked out while adding. Call add_to_cart again to start a new cart.");
+            return fail(
+                "The cart was checked out while adding. Call add_to_cart again to start a new cart.",
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -440,7 +443,9 @@ async fn set_quantity(
     let records = records(ctx)?;
     let mut s = open_session(ctx, session_id).await?;
     if !(0..=MAX_QUANTITY).contains(&quantity) {
-        return fail(format!("quantity must be 0 to {MAX_QUANTITY} (0 removes the product)."));
+        return fail(format!(
+            "quantity must be 0 to {MAX_QUANTITY} (0 removes the product)."
+        ));
     }
     let cart = active_cart(records, &mut s).await?;
     let id = product_id.trim();
@@ -455,7 +460,10 @@ async fn set_quantity(
         return fail(why);
     }
     let title = line.title.clone();
-    let cart = match records.cart_set_quantity(&s.id, &cart.id, id, quantity).await {
+    let cart = match records
+        .cart_set_quantity(&s.id, &cart.id, id, quantity)
+        .await
+    {
         Ok(c) => c,
         Err(StoreError::Conflict { .. }) => {
             return fail("The cart was checked out meanwhile. Call view_cart to see the new cart.");
@@ -489,7 +497,9 @@ async fn checkout(ctx: RequestContext, a: CartArgs, shop: Shop) -> Result<ToolOu
     }
     for l in &cart.lines {
         if let Some(why) = check_stock(records, &l.sku, &l.title, l.quantity).await? {
-            return fail(format!("{why} Update the cart with update_cart_item, then check out again."));
+            return fail(format!(
+                "{why} Update the cart with update_cart_item, then check out again."
+            ));
         }
     }
     let tier = tier_of(records, Some(&user)).await?;
@@ -500,10 +510,13 @@ async fn checkout(ctx: RequestContext, a: CartArgs, shop: Shop) -> Result<ToolOu
     let message = format!(
         "The checkout form is shown to the user: {} Shipping to {}; paying with {}. The user reviews it and presses \"Place order\" themselves; wait for them to say the order is placed.",
         cart_text(&view),
-        shipping
+        shipping.as_ref().map_or(
+            "an address the user enters in the form".to_owned(),
+            Address::one_line
+        ),
+        payment
             .as_ref()
-            .map_or("an address the user enters in the form".to_owned(), Address::one_line),
-        payment.as_ref().map_or(PAY_ON_DELIVERY, |p| p.label.as_str()),
+            .map_or(PAY_ON_DELIVERY, |p| p.label.as_str()),
     );
     let out = CheckoutSummary {
         session_id: s.id.clone(),
@@ -530,8 +543,7 @@ async fn find_order(
         .await?
         .into_iter()
         .find(|o| {
-            key.is_some_and(|k| o.idempotency_key == k)
-                || cart_id.is_some_and(|c| o.cart_id == c)
+            key.is_some_and(|k| o.idempotency_key == k) || cart_id.is_some_and(|c| o.cart_id == c)
         }))
 }
 
@@ -559,7 +571,11 @@ fn placed_message(o: &Order, again: bool) -> String {
         },
         o.id,
         o.lines.iter().map(|l| l.quantity).sum::<i64>(),
-        if o.lines.iter().map(|l| l.quantity).sum::<i64>() == 1 { "" } else { "s" },
+        if o.lines.iter().map(|l| l.quantity).sum::<i64>() == 1 {
+            ""
+        } else {
+            "s"
+        },
         dollars(o.total_cents)
     )
 }
@@ -601,7 +617,9 @@ async fn place(ctx: RequestContext, a: PlaceArgs, shop: Shop) -> Result<ToolOutp
     let address = match a.shipping.clone().or_else(|| saved_address(&user)) {
         Some(addr) => addr,
         None => {
-            return fail("No shipping address: the user must fill it in the checkout form (or pass shipping).");
+            return fail(
+                "No shipping address: the user must fill it in the checkout form (or pass shipping).",
+            );
         }
     };
     if let Some(field) = address.missing_field() {
@@ -622,13 +640,17 @@ async fn place(ctx: RequestContext, a: PlaceArgs, shop: Shop) -> Result<ToolOutp
             if let Some(o) = find_order(records, &user, Some(key), None).await? {
                 return order_result(&s, &o, &shop, placed_message(&o, true));
             }
-            return fail("This cart is being checked out right now. Wait a moment, then call get_order or view_cart.");
+            return fail(
+                "This cart is being checked out right now. Wait a moment, then call get_order or view_cart.",
+            );
         }
         Err(e) => return Err(e.into()),
     }
     let reserved = match stock::reserve(records, &cart.lines, |id| {
         // Only catalog products have tracked stock.
-        skyport_catalog::Catalog::shared().product(id).map(|p| p.stock)
+        skyport_catalog::Catalog::shared()
+            .product(id)
+            .map(|p| p.stock)
     })
     .await
     {
@@ -730,6 +752,8 @@ pub(crate) fn add_to_cart_tool(shop: Shop, visibility: Visibility) -> ToolDef {
         .output::<AddResult>()
         .annotations(writes(false))
         .visibility(visibility)
+        // The carousel's "Add to cart" buttons call it.
+        .meta("openai/widgetAccessible", json!(true))
         .security(security())
         .invoking("Adding to cart…")
         .invoked("Added to cart");
@@ -805,6 +829,8 @@ pub(crate) fn app() -> Result<App, AppError> {
             .input::<PlaceArgs>()
             .output::<OrderResult>()
             .annotations(writes(true))
+            // The checkout widget's "Place order" calls it.
+            .meta("openai/widgetAccessible", json!(true))
             .security(security())
             .invoking("Placing the order…")
             .invoked("Order placed")

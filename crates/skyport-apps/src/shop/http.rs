@@ -33,8 +33,7 @@ use super::session::{self, SessionError, SignedIn};
 use super::settings::ShopSettings;
 use super::views::UserView;
 use crate::common::json_api::{
-    auth_failure, client_ip, failure, preflight, private_json, read_json, store_failed,
-    unavailable,
+    auth_failure, client_ip, failure, preflight, private_json, read_json, store_failed, unavailable,
 };
 
 const WHAT: &str = "Sign-in";
@@ -290,9 +289,9 @@ async fn seed_demo_account(b: Backend) {
         ..Default::default()
     };
     match b.records.update_user(&user.id, patch).await {
-        Ok(_) => tracing::warn!(
-            "demo account created: {DEMO_EMAIL} / {DEMO_PASSWORD} (demo mode only)"
-        ),
+        Ok(_) => {
+            tracing::warn!("demo account created: {DEMO_EMAIL} / {DEMO_PASSWORD} (demo mode only)")
+        }
         Err(e) => tracing::warn!(error = %e, "could not complete the demo account"),
     }
 }

@@ -5,6 +5,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use skyport::engine::{AppError, RequestContext, ToolDef, ToolOutput};
 use skyport::store::records::Membership;
 use skyport::{App, ToolError};
@@ -215,10 +216,10 @@ async fn check(ctx: RequestContext, a: SessionArgs) -> Result<ToolOutput, ToolEr
 
 async fn signup(ctx: RequestContext, a: SignupArgs) -> Result<ToolOutput, ToolError> {
     let (session_id, _, m) = current(&ctx, &a.session_id, "join a membership").await?;
-    let suggested = a
-        .tier
-        .map(TierId::as_str)
-        .or_else(|| m.as_ref().map(|m| if m.tier == "plus" { "plus" } else { "basic" }));
+    let suggested = a.tier.map(TierId::as_str).or_else(|| {
+        m.as_ref()
+            .map(|m| if m.tier == "plus" { "plus" } else { "basic" })
+    });
     let message = match &m {
         Some(m) => format!(
             "The membership form is shown. The user is a {} member already and can switch tiers there.",
@@ -247,7 +248,9 @@ async fn join(ctx: RequestContext, a: JoinArgs) -> Result<ToolOutput, ToolError>
         .find(|t| t.id == tier)
         .map_or(0, |t| t.price_cents);
     let message = match before {
-        Some(b) if b.tier == tier => format!("Already a {} member; nothing changed.", tier_name(tier)),
+        Some(b) if b.tier == tier => {
+            format!("Already a {} member; nothing changed.", tier_name(tier))
+        }
         Some(b) => format!(
             "Switched from {} to {}.",
             tier_name(&b.tier),
@@ -299,6 +302,8 @@ pub(crate) fn app() -> Result<App, AppError> {
         .input::<JoinArgs>()
         .output::<Joined>()
         .annotations(writes(true))
+        // The sign-up widget's "Join" calls it.
+        .meta("openai/widgetAccessible", json!(true))
         .security(security())
         .invoking("Joining…")
         .invoked("Joined")

@@ -390,11 +390,7 @@ fn score(p: &Product, rank: usize, history: &History) -> f64 {
 }
 
 fn reason(p: &Product, history: &History, query: &str) -> String {
-    let mut why = format!(
-        "Rated {:.1}★ by {} reviewers",
-        p.rating,
-        p.review_count
-    );
+    let mut why = format!("Rated {:.1}★ by {} reviewers", p.rating, p.review_count);
     if history.categories.contains_key(&p.category) {
         why.push_str(&format!(
             "; you have bought {} before",
@@ -428,7 +424,12 @@ async fn recommend(
         Some(u) => History::of(records, u).await?,
         None => History::default(),
     };
-    let query = a.query.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let query = a
+        .query
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
     let limit = a.limit.unwrap_or(5).clamp(1, 10) as usize;
     let mut ranked: Vec<(f64, Product)> = candidates(&query, &history)
         .await?

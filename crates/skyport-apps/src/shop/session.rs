@@ -333,7 +333,13 @@ mod tests {
             minutes: 10,
         }
         .to_string();
-        assert!(e.contains("expired after 10 idle minutes") && e.contains("create_shopping_session"));
-        assert!(SessionError::Malformed("x".into()).to_string().contains("create_shopping_session"));
+        assert!(
+            e.contains("expired after 10 idle minutes") && e.contains("create_shopping_session")
+        );
+        assert!(
+            SessionError::Malformed("x".into())
+                .to_string()
+                .contains("create_shopping_session")
+        );
     }
 }

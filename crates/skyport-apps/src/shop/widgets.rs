@@ -65,7 +65,9 @@ pub(crate) fn checkout() -> Widget {
 pub(crate) fn membership() -> Widget {
     Widget::new(MEMBERSHIP)
         .title("Membership")
-        .description("The membership tiers with prices and benefits; the user picks one and presses Join.")
+        .description(
+            "The membership tiers with prices and benefits; the user picks one and presses Join.",
+        )
         .body(include_str!("widget/membership.html"))
         .style(include_str!("widget/membership.css"))
         .script(include_str!("widget/membership.js"))

@@ -470,7 +470,10 @@ impl Engine {
         tool_metrics.calls.inc();
         let era = info.era;
         let args = Value::Object(params.arguments.unwrap_or_default());
-        if let Some(problem) = validation_problem(&entry.validator, &args) {
+        let schema = entry.def.descriptor().input_schema.as_ref();
+        if let Some(problem) =
+            super::arg_errors::validation_problem(&entry.validator, schema, &args)
+        {
             tool_metrics.errors.inc();
             let out = ToolOutput::error(format!(
                 "Invalid arguments for tool {}: {problem}",
@@ -753,27 +756,6 @@ fn not_found(uri: &str, modern: bool) -> RpcError {
         code::RESOURCE_NOT_FOUND
     };
     RpcError::new(c, format!("Resource not found: {uri}")).with_data(json!({ "uri": uri }))
-}
-
-/// Validates tool arguments; returns a message naming each failing field and rule.
-fn validation_problem(validator: &jsonschema::Validator, args: &Value) -> Option<String> {
-    if validator.is_valid(args) {
-        return None;
-    }
-    let problems: Vec<String> = validator
-        .iter_errors(args)
-        .take(5)
-        .map(|e| {
-            let path = e.instance_path().to_string();
-            let at = if path.is_empty() {
-                "(arguments)".to_owned()
-            } else {
-                format!("`{path}`")
-            };
-            format!("{at}: {e}")
-        })
-        .collect();
-    Some(problems.join("; "))
 }
 
 fn tool_reply(id: &RawValue, era: Era, out: &ToolOutput, app: &super::App) -> Reply {

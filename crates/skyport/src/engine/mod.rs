@@ -9,6 +9,7 @@
 pub mod app;
 pub mod app_error;
 pub mod app_http;
+mod arg_errors;
 pub mod context;
 mod dispatch;
 pub mod fleet;

@@ -335,6 +335,10 @@ impl Default for McpConfig {
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
 
+/// `SKYPORT_*` variables that belong to built-in apps, not to the server's
+/// configuration: the apps read them (e.g. the shop's `SKYPORT_SHOP_DEMO`).
+const APP_ENV_PREFIXES: [&str; 1] = ["shop_"];
+
 /// Sections whose keys are spelled `SKYPORT_{SECTION}_{KEY}` in the environment.
 ///
 /// Every `SKYPORT_*` variable must name a setting (a typo fails at start-up
@@ -386,24 +390,32 @@ impl Config {
                 SocketAddr::new(listen.ip(), port),
             ));
         }
-        let env = Env::prefixed("SKYPORT_").ignore(&["config"]).map(|key| {
-            // Keys keep the variable's case (`HTTP_MAX_BODY_BYTES`); sections are lowercase.
-            let k = key.as_str().to_ascii_lowercase();
-            // SKYPORT_REDIS_URL reads better than SKYPORT_STORE_REDIS_URL.
-            if k == "redis_url" {
-                return "store.redis_url".into();
-            }
-            // One nested section: SKYPORT_AUTH_OAUTH_REQUIRE -> auth.oauth.require.
-            if let Some(rest) = k.strip_prefix("auth_oauth_") {
-                return format!("auth.oauth.{rest}").into();
-            }
-            for s in SECTIONS {
-                if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
-                    return format!("{s}.{rest}").into();
+        let env = Env::prefixed("SKYPORT_")
+            .ignore(&["config"])
+            // Settings the built-in apps read themselves (SKYPORT_SHOP_DEMO, ...).
+            .filter(|key| {
+                !APP_ENV_PREFIXES
+                    .iter()
+                    .any(|p| key.as_str().to_ascii_lowercase().starts_with(p))
+            })
+            .map(|key| {
+                // Keys keep the variable's case (`HTTP_MAX_BODY_BYTES`); sections are lowercase.
+                let k = key.as_str().to_ascii_lowercase();
+                // SKYPORT_REDIS_URL reads better than SKYPORT_STORE_REDIS_URL.
+                if k == "redis_url" {
+                    return "store.redis_url".into();
                 }
-            }
-            key.into()
-        });
+                // One nested section: SKYPORT_AUTH_OAUTH_REQUIRE -> auth.oauth.require.
+                if let Some(rest) = k.strip_prefix("auth_oauth_") {
+                    return format!("auth.oauth.{rest}").into();
+                }
+                for s in SECTIONS {
+                    if let Some(rest) = k.strip_prefix(s).and_then(|r| r.strip_prefix('_')) {
+                        return format!("{s}.{rest}").into();
+                    }
+                }
+                key.into()
+            });
         fig = fig.merge(env).merge(Serialized::defaults(overrides));
         let config: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
         config.validate()?;
@@ -580,6 +592,8 @@ mod tests {
             jail.set_env("PORT", "9999");
             jail.set_env("SKYPORT_AUTH_OAUTH_REQUIRE", "account");
             jail.set_env("SKYPORT_AUTH_PUBLIC_URL", "https://sky.example.com/");
+            // The shop's own settings are not the server's (and not typos).
+            jail.set_env("SKYPORT_SHOP_DEMO", "1");
             let c = Config::load(Some(Path::new("s.toml")), &NoFlags::default())
                 .map_err(|e| e.to_string())?;
             assert!(c.stateless);
