@@ -106,6 +106,7 @@ impl Catalog {
             products = products.len(),
             terms = vocabulary.len(),
             connections = index.connections(),
+            index_bytes = index.bytes(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "product catalog built"
         );
@@ -201,7 +202,9 @@ impl Catalog {
                 (total, window)
             }
             Some(expression) => {
-                let mut hits: Vec<Hit> = inner.index.matches(expression)?;
+                let mut hits: Vec<Hit> = inner
+                    .index
+                    .matches(expression, q.sort == SortBy::Relevance)?;
                 hits.retain(|h| keep(h.0));
                 let total = hits.len();
                 let window = if offset >= total as u64 {

@@ -30,8 +30,8 @@ use skyport::store::records::User;
 
 use super::{FormMode, TOOLS, signin};
 use crate::common::json_api::{
-    auth_failure, client_ip, cors, failure, preflight, private_json, read_json, store_failed,
-    unavailable,
+    Credentials, client_ip, cors, failure, preflight, private_json, read_json, sign_in_or_up,
+    store_failed, unavailable,
 };
 
 /// What the errors of this API call the service.
@@ -144,31 +144,15 @@ async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
         Ok(None) => return expired_session(),
         Err(e) => return store_failed(super::APP, WHAT, &e),
     }
-    let email = body.email.trim();
-    if email.is_empty() || body.password.is_empty() {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Enter your email and password.",
-        );
-    }
-    let result = match body.mode.unwrap_or_default() {
-        FormMode::SignIn => backend.accounts.sign_in(email, &body.password, ip).await,
-        FormMode::SignUp => {
-            let name = body.name.as_deref().map(str::trim).unwrap_or_default();
-            if name.is_empty() {
-                return failure(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Enter your name to create an account.",
-                );
-            }
-            backend.accounts.sign_up(email, name, &body.password).await
-        }
+    let form = Credentials {
+        email: &body.email,
+        password: &body.password,
+        sign_up: matches!(body.mode, Some(FormMode::SignUp)),
+        name: body.name.as_deref(),
     };
-    let user = match result {
+    let user = match sign_in_or_up(super::APP, &backend.accounts, form, ip).await {
         Ok(u) => u,
-        Err(e) => return auth_failure(super::APP, e),
+        Err(resp) => return resp,
     };
     match signin::authenticate(backend.records.as_ref(), &body.session_id, &user.id).await {
         Ok(signin::Marked::Done | signin::Marked::AlreadyDone) => private_json(

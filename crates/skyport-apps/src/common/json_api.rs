@@ -13,7 +13,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use skyport::auth::AuthError;
+use skyport::auth::{Accounts, AuthError};
+use skyport::store::records::User;
 
 /// The largest request body these APIs accept.
 pub(crate) const MAX_BODY: usize = 16 * 1024;
@@ -185,6 +186,50 @@ pub(crate) fn auth_failure(app: &str, e: AuthError) -> Response {
         }
         other => store_failed(app, "Sign-in", &other),
     }
+}
+
+/// What a sign-in form posted.
+pub(crate) struct Credentials<'a> {
+    /// The email as typed.
+    pub(crate) email: &'a str,
+    /// The password.
+    pub(crate) password: &'a str,
+    /// True to create an account rather than sign in.
+    pub(crate) sign_up: bool,
+    /// The new account's name (sign-up only).
+    pub(crate) name: Option<&'a str>,
+}
+
+/// Signs in, or creates the account, from a form; the error answer
+/// otherwise (blank fields, wrong credentials, taken email, throttled).
+pub(crate) async fn sign_in_or_up(
+    app: &str,
+    accounts: &Accounts,
+    form: Credentials<'_>,
+    ip: Option<std::net::IpAddr>,
+) -> Result<User, Response> {
+    let email = form.email.trim();
+    if email.is_empty() || form.password.is_empty() {
+        return Err(failure(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Enter your email and password.",
+        ));
+    }
+    let result = if form.sign_up {
+        let name = form.name.map(str::trim).unwrap_or_default();
+        if name.is_empty() {
+            return Err(failure(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Enter your name to create an account.",
+            ));
+        }
+        accounts.sign_up(email, name, form.password).await
+    } else {
+        accounts.sign_in(email, form.password, ip).await
+    };
+    result.map_err(|e| auth_failure(app, e))
 }
 
 /// A message as a sentence: capital first letter, final period.

@@ -33,7 +33,8 @@ use super::session::{self, SessionError, SignedIn};
 use super::settings::ShopSettings;
 use super::views::UserView;
 use crate::common::json_api::{
-    auth_failure, client_ip, failure, preflight, private_json, read_json, store_failed, unavailable,
+    Credentials, client_ip, failure, preflight, private_json, read_json, sign_in_or_up,
+    store_failed, unavailable,
 };
 
 const WHAT: &str = "Sign-in";
@@ -184,31 +185,15 @@ async fn authenticate(State(api): State<Api>, req: Request<Body>) -> Response {
     if let Err(e) = session::open(records, &body.session_id, settings).await {
         return session_failure(&api.app, e);
     }
-    let email = body.email.trim();
-    if email.is_empty() || body.password.is_empty() {
-        return failure(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Enter your email and password.",
-        );
-    }
-    let result = match body.mode.unwrap_or_default() {
-        Mode::SignIn => backend.accounts.sign_in(email, &body.password, ip).await,
-        Mode::SignUp => {
-            let name = body.name.as_deref().map(str::trim).unwrap_or_default();
-            if name.is_empty() {
-                return failure(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "Enter your name to create an account.",
-                );
-            }
-            backend.accounts.sign_up(email, name, &body.password).await
-        }
+    let form = Credentials {
+        email: &body.email,
+        password: &body.password,
+        sign_up: matches!(body.mode, Some(Mode::SignUp)),
+        name: body.name.as_deref(),
     };
-    let user = match result {
+    let user = match sign_in_or_up(&api.app, &backend.accounts, form, ip).await {
         Ok(u) => u,
-        Err(e) => return auth_failure(&api.app, e),
+        Err(resp) => return resp,
     };
     match session::sign_in(records, &body.session_id, &user.id, settings).await {
         Ok(SignedIn::Done(_)) => {

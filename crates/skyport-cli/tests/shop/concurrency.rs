@@ -3,9 +3,8 @@
 //! two replicas on one PostgreSQL (+ Redis) store share sessions, carts and
 //! the one-order-per-cart rule.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const APPS: &str = "shop-auth,shop-search,shop-checkout,shop-membership";

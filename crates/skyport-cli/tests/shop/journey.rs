@@ -4,12 +4,11 @@
 //! Streamable HTTP, the legacy HTTP+SSE transport and the stateless 2026
 //! protocol; then the order read back after a restart on the same SQLite file.
 
-mod common;
 
 use std::time::Duration;
 
-use common::shop::*;
-use common::*;
+use crate::common::shop::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -3,12 +3,11 @@
 //! do next, and nothing in the store changes (the cart, the orders and the
 //! membership are read before and after).
 
-mod common;
 
 use std::time::Duration;
 
-use common::shop::*;
-use common::*;
+use crate::common::shop::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

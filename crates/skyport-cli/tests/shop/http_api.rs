@@ -3,12 +3,11 @@
 //! code, message } }`, its CORS preflight, the demo reset (off unless
 //! `SKYPORT_SHOP_DEMO=1`), and the generated product images of `shop-search`.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::shop::*;
-use common::*;
+use crate::common::shop::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
