@@ -3,7 +3,6 @@
 //! do next, and nothing in the store changes (the cart, the orders and the
 //! membership are read before and after).
 
-
 use std::time::Duration;
 
 use crate::common::shop::*;

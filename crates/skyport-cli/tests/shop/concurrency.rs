@@ -3,7 +3,6 @@
 //! two replicas on one PostgreSQL (+ Redis) store share sessions, carts and
 //! the one-order-per-cart rule.
 
-
 use crate::common::*;
 use serde_json::{Value, json};
 

@@ -5,16 +5,15 @@
 //! at the provider's price, and a failing provider falls back to the
 //! built-in catalog with a notice. The key never reaches a result.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use crate::common::*;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use crate::common::*;
 use serde_json::{Value, json};
 
 const APPS: &str = "shop-auth,shop-search,shop-checkout";

@@ -3,7 +3,6 @@
 //! code, message } }`, its CORS preflight, the demo reset (off unless
 //! `SKYPORT_SHOP_DEMO=1`), and the generated product images of `shop-search`.
 
-
 use std::time::{Duration, Instant};
 
 use crate::common::shop::*;

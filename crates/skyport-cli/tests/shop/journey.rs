@@ -4,7 +4,6 @@
 //! Streamable HTTP, the legacy HTTP+SSE transport and the stateless 2026
 //! protocol; then the order read back after a restart on the same SQLite file.
 
-
 use std::time::Duration;
 
 use crate::common::shop::*;
