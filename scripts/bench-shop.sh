@@ -14,11 +14,12 @@ secs=${1:-10}
 conns=${2:-16}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 cargo build --release --locked -q -p skyport-cli -p skyport-catalog --example search_bench
+out=${CARGO_TARGET_DIR:-target}/release
 echo "== catalog search (no server)"
-target/release/examples/search_bench
+"$out/examples/search_bench"
 tmp=$(mktemp -d)
 port=18290
-taskset -c 1 target/release/skyport serve --apps shop-search,bench --stateless \
+taskset -c 1 "$out/skyport" serve --apps shop-search,bench --stateless \
   --listen 127.0.0.1:$port --data-dir "$tmp" >"$tmp/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT

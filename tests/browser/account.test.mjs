@@ -95,7 +95,7 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       assert.equal(await frame.getAttribute('[data-testid="password"]', 'aria-invalid'), 'true');
 
       // Create an account whose name is markup.
-      await frame.click('[data-testid="switch-mode"]');
+      await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       assert.equal(await text(frame, 'heading'), 'Create an account');
       await frame.fill('[data-testid="name"]', XSS);
       await frame.fill('[data-testid="email"]', 'not-an-email');
@@ -172,7 +172,7 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
     try {
       // An account made in an earlier sign-in.
       let frame = await callTool(page, 'authenticate_user', 'acct', 'form');
-      await frame.click('[data-testid="switch-mode"]');
+      await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       await frame.fill('[data-testid="name"]', 'Grace Hopper');
       await frame.fill('[data-testid="email"]', email);
       await frame.fill('[data-testid="password"]', PASSWORD);

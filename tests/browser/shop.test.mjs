@@ -239,7 +239,7 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       assert.equal(await text(frame, 'who-email'), email);
 
       // Step 2: "Create an account" adds the name; sent as mode sign_up.
-      await frame.click('[data-testid="switch-mode"]');
+      await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       assert.equal(await frame.isVisible('[data-testid="name"]'), true);
       assert.equal(await text(frame, 'heading'), 'Create your account');
       await frame.fill('[data-testid="name"]', XSS);
@@ -277,13 +277,13 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       frame = await callTool(page, 'shop-auth', 'sign_in_to_shop', { session_id: second.sessionId }, 'shop-signin', 'email');
       await frame.fill('[data-testid="email"]', email);
       await frame.click('[data-testid="continue"]');
-      await frame.click('[data-testid="switch-mode"]');
+      await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       await frame.fill('[data-testid="name"]', 'Someone Else');
       await frame.fill('[data-testid="password"]', PASSWORD);
       await frame.click('[data-testid="submit"]');
       await frame.waitForFunction(() => !document.getElementById('error').hidden);
       assert.match(await text(frame, 'error'), /already exists/);
-      await frame.click('[data-testid="switch-mode"]');
+      await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       assert.equal(await frame.isVisible('[data-testid="name"]'), false);
       await frame.fill('[data-testid="password"]', 'not the password');
       await frame.click('[data-testid="submit"]');
