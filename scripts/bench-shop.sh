@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-16}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
-cargo build --release --locked -q -p skyport-cli -p skyport-catalog --example search_bench
+cargo build --release --locked -q -p skyport-cli
+cargo build --release --locked -q -p skyport-catalog --example search_bench
 out=${CARGO_TARGET_DIR:-target}/release
 echo "== catalog search (no server)"
 "$out/examples/search_bench"
