@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use skyport_store::records::*;
 use skyport_store::{Records, StoreError};
 
@@ -96,6 +96,20 @@ async fn kv_versions_and_conditional_writes(db: Db) {
         db.kv_put_if("app", "fresh", &json!(1), None).await.unwrap(),
         1
     );
+    // Several keys in one read, in the order asked, gaps included.
+    let many = db
+        .kv_get_many("app", &["fresh", "missing", "k", "fresh"])
+        .await
+        .unwrap();
+    let got: Vec<Option<Value>> = many.into_iter().map(|e| e.map(|e| e.value)).collect();
+    assert_eq!(got, [Some(json!(1)), None, Some(json!(3)), Some(json!(1))]);
+    assert!(db.kv_get_many("other", &["k"]).await.unwrap()[0].is_none());
+    assert!(db.kv_get_many("app", &[]).await.unwrap().is_empty());
+    let too_many: Vec<&str> = vec!["k"; 101];
+    assert!(matches!(
+        db.kv_get_many("app", &too_many).await,
+        Err(StoreError::Invalid { .. })
+    ));
     assert!(db.kv_delete("app", "k").await.unwrap());
     assert!(!db.kv_delete("app", "k").await.unwrap());
     assert!(matches!(

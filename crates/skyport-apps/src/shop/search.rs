@@ -124,21 +124,19 @@ struct SearchResults {
     session_id: Option<String>,
 }
 
-/// Cards for `list`, with live stock.
+/// Cards for `list`, with live stock (one store read for the page).
 async fn cards(
     records: &dyn Records,
     list: &[Product],
     images: Option<&str>,
 ) -> Result<Vec<ProductCard>, ToolError> {
-    let lookups = list.iter().map(|p| async move {
-        let left = if p.stock == 0 {
-            0
-        } else {
-            stock::available(records, &p.id, p.stock).await?
-        };
-        Ok::<_, ToolError>(ProductCard::of(p, left > 0, images))
-    });
-    futures::future::try_join_all(lookups).await
+    let wanted: Vec<(&str, u32)> = list.iter().map(|p| (p.id.as_str(), p.stock)).collect();
+    let left = stock::available_many(records, &wanted).await?;
+    Ok(list
+        .iter()
+        .zip(left)
+        .map(|(p, left)| ProductCard::of(p, left > 0, images))
+        .collect())
 }
 
 fn search_text(r: &SearchResults) -> String {

@@ -27,6 +27,24 @@ pub(crate) async fn available(
     Ok((i64::from(initial) - sold).max(0))
 }
 
+/// Units still for sale of each `(id, initial stock)`, in one store read.
+pub(crate) async fn available_many(
+    records: &dyn Records,
+    products: &[(&str, u32)],
+) -> Result<Vec<i64>, StoreError> {
+    let keys: Vec<String> = products.iter().map(|(id, _)| key(id)).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let sold = records.kv_get_many(NS, &keys).await?;
+    Ok(products
+        .iter()
+        .zip(sold)
+        .map(|((_, initial), e)| {
+            let sold = e.and_then(|e| e.value.as_i64()).unwrap_or(0);
+            (i64::from(*initial) - sold).max(0)
+        })
+        .collect())
+}
+
 /// A product that does not have the units asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Shortfall {

@@ -18,11 +18,17 @@ pub struct KvEntry {
     pub updated_at: i64,
 }
 
+/// The most keys one [`KvStore::kv_get_many`] call reads.
+pub const KV_GET_MANY_MAX: usize = 100;
+
 /// Key-value state. `ns` is the app's name (or another caller-chosen scope).
 #[async_trait]
 pub trait KvStore: Send + Sync {
     /// The entry, if set.
     async fn kv_get(&self, ns: &str, key: &str) -> Result<Option<KvEntry>>;
+    /// The entries of several keys in one round trip, in the order of
+    /// `keys` (`None` where unset). At most [`KV_GET_MANY_MAX`] keys.
+    async fn kv_get_many(&self, ns: &str, keys: &[&str]) -> Result<Vec<Option<KvEntry>>>;
     /// Sets the value unconditionally; returns the new version.
     async fn kv_put(&self, ns: &str, key: &str, value: &Value) -> Result<u64>;
     /// Sets the value only if the current version is `expected` (`None`: only

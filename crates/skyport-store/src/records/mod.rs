@@ -30,7 +30,7 @@ mod users;
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use carts::{Cart, CartLine, CartStore};
-pub use kv::{KvEntry, KvStore};
+pub use kv::{KV_GET_MANY_MAX, KvEntry, KvStore};
 pub use memberships::{Membership, MembershipStore};
 pub use orders::{NewOrder, Order, OrderStore};
 pub use tasks::{NewTask, Task, TaskPatch, TaskQuery, TaskSort, TaskStore};

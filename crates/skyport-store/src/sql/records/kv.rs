@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{SqlRecords, check_id, check_limit, json_col, now_ms, u64_col};
-use crate::records::{KvEntry, KvStore};
+use crate::records::{KV_GET_MANY_MAX, KvEntry, KvStore};
 use crate::{Backend, Result, StoreError};
 
 fn entry(row: &AnyRow) -> Result<KvEntry> {
@@ -44,6 +44,40 @@ impl KvStore for SqlRecords {
         .fetch_optional(&self.pool.read)
         .await?;
         row.as_ref().map(entry).transpose()
+    }
+
+    async fn kv_get_many(&self, ns: &str, keys: &[&str]) -> Result<Vec<Option<KvEntry>>> {
+        if keys.len() > KV_GET_MANY_MAX {
+            return Err(StoreError::invalid(
+                "keys",
+                format!("at most {KV_GET_MANY_MAX} keys per read"),
+            ));
+        }
+        for key in keys {
+            check(ns, key)?;
+        }
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement with a placeholder per key ($2, $3, ...).
+        let placeholders = (2..keys.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT key, value, version, updated_at FROM kv WHERE ns = $1 AND key IN ({placeholders})"
+        );
+        let mut query = sqlx::query(&sql).bind(ns);
+        for key in keys {
+            query = query.bind(*key);
+        }
+        let rows = query.fetch_all(&self.pool.read).await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let e = entry(row)?;
+            found.insert(e.key.clone(), e);
+        }
+        Ok(keys.iter().map(|k| found.get(*k).cloned()).collect())
     }
 
     async fn kv_put(&self, ns: &str, key: &str, value: &Value) -> Result<u64> {
