@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use skyport::engine::{AppError, RequestContext, ToolDef, ToolOutput, Visibility};
 use skyport::store::Records;
-use skyport::store::records::User;
+use skyport::store::records::{KV_GET_MANY_MAX, User};
 use skyport::{App, ToolError};
 use skyport_catalog::{Product, SearchQuery, SortBy, Source};
 
@@ -437,20 +437,24 @@ async fn recommend(
         .map(|(rank, p)| (score(&p, rank, &history), p))
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    // The best hundred are plenty for ten picks; their stock is one store read.
+    ranked.truncate(KV_GET_MANY_MAX);
+    let wanted: Vec<(&str, u32)> = ranked
+        .iter()
+        .map(|(_, p)| (p.id.as_str(), p.stock))
+        .collect();
+    let left = stock::available_many(records, &wanted).await?;
     let images = shop.images();
-    let mut picks = Vec::with_capacity(limit);
-    for (_, p) in ranked {
-        if picks.len() == limit {
-            break;
-        }
-        if stock::available(records, &p.id, p.stock).await? == 0 {
-            continue;
-        }
-        picks.push(Pick {
-            reason: reason(&p, &history, &query),
-            card: ProductCard::of(&p, true, images.as_deref()),
-        });
-    }
+    let picks: Vec<Pick> = ranked
+        .iter()
+        .zip(left)
+        .filter(|(_, left)| *left > 0)
+        .take(limit)
+        .map(|((_, p), _)| Pick {
+            reason: reason(p, &history, &query),
+            card: ProductCard::of(p, true, images.as_deref()),
+        })
+        .collect();
     let personalized = history.orders > 0;
     let based_on = BasedOn {
         orders: history.orders,

@@ -317,3 +317,58 @@ async fn replicas_on_postgres_share_the_shop() {
 async fn replicas_on_postgres_and_redis_share_the_shop() {
     replicas_share_the_shop(true, "shop_replicas_pg_redis").await;
 }
+
+#[tokio::test]
+async fn recommendations_follow_the_shoppers_orders() {
+    let server = Server::start(APPS, &["--stateless"]);
+    let session = shopper(&server, "taste@example.com").await;
+    let bought = skyport_catalog::Catalog::shared()
+        .product("p00010")
+        .expect("p00010 exists")
+        .clone();
+    let before = ok(
+        &server,
+        "shop-search",
+        "get_recommendations",
+        json!({ "session_id": session }),
+    )
+    .await;
+    assert_eq!(before["personalized"], false, "{before:#}");
+
+    let args = ready_to_buy(&server, &session, &bought.id, 1).await;
+    ok(
+        &server,
+        "shop-checkout",
+        "place_order",
+        with_key(&args, "taste-order-1"),
+    )
+    .await;
+
+    let after = ok(
+        &server,
+        "shop-search",
+        "get_recommendations",
+        json!({ "session_id": session, "limit": 10 }),
+    )
+    .await;
+    assert_eq!(after["personalized"], true, "{after:#}");
+    assert_eq!(after["basedOn"]["orders"], 1);
+    assert_eq!(
+        after["basedOn"]["categories"][0],
+        bought.category_name.as_str()
+    );
+    let picks = after["products"].as_array().unwrap();
+    assert_eq!(picks.len(), 10, "{after:#}");
+    // Picks come from what they buy, never the product they already have.
+    assert!(
+        picks.iter().all(|p| p["id"] != bought.id.as_str()),
+        "{after:#}"
+    );
+    assert!(
+        picks
+            .iter()
+            .all(|p| p["category"] == bought.category_name.as_str()),
+        "{after:#}"
+    );
+    assert!(picks.iter().all(|p| p["inStock"] == true));
+}
