@@ -68,7 +68,7 @@ cleanup() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/de
 trap cleanup EXIT
 
 if [[ -x $SHARED/tools/conformance/run.sh ]]; then
-  APPS=conformance,greeter,bench,shop-auth,shop-search,shop-checkout,shop-membership
+  APPS=conformance,greeter,bench,shop-auth,shop-search,shop-checkout,shop-membership,backlog
   start stateful 18901 --apps $APPS || exit 1
   start stateless 18902 --apps $APPS --stateless || exit 1
 
@@ -87,11 +87,15 @@ if [[ -x $SHARED/tools/conformance/run.sh ]]; then
     suite "client-check bench ($2)" check "http://127.0.0.1:$1/bench/mcp" --call search_products '{"query":"a"}'
     suite "client-check shop-search ($2)" check "http://127.0.0.1:$1/shop-search/mcp" --call search_products '{"query":"fitness tracker"}'
     suite "client-check shop-auth ($2)" check "http://127.0.0.1:$1/shop-auth/mcp" --call create_shopping_session '{}'
+    suite "client-check backlog ($2)" check "http://127.0.0.1:$1/backlog/mcp" \
+      --call backlog_create '{"title":"Added by the TypeScript SDK","sprint":"S1"}' \
+      --call backlog_list '{"status":["open"]}' --call backlog_progress '{}'
   done
   suite "client-check conformance (legacy SSE)" check http://127.0.0.1:18901/conformance/sse --sse --call test_simple_text '{}'
   suite "client-check greeter (legacy SSE)" check http://127.0.0.1:18901/greeter/sse --sse --call greet_user '{"name":"Ada"}'
   suite "client-check bench (legacy SSE)" check http://127.0.0.1:18901/bench/sse --sse --call search_products '{"query":"a"}'
   suite "client-check shop-search (legacy SSE)" check http://127.0.0.1:18901/shop-search/sse --sse --call search_products '{"query":"tent"}'
+  suite "client-check backlog (legacy SSE)" check http://127.0.0.1:18901/backlog/sse --sse --call backlog_list '{}'
 else
   echo "SKIPPED: the shared conformance and client-check suites ($SHARED/tools not found)"
 fi
@@ -100,7 +104,7 @@ if [[ -x $SHARED/tools/conformance/run.sh ]]; then
   doctor() { # doctor URL: a built-in app must get a clean report
     "$BIN" doctor "$1"
   }
-  for app in greeter conformance bench shop-auth shop-search shop-checkout shop-membership; do
+  for app in greeter conformance bench shop-auth shop-search shop-checkout shop-membership backlog; do
     suite "skyport doctor $app" doctor "http://127.0.0.1:18901/$app/mcp"
   done
 fi

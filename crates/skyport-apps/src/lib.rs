@@ -4,6 +4,7 @@
 //! `bench`) only when named with `--apps`.
 
 pub mod account;
+pub mod backlog;
 pub mod bench;
 mod common;
 pub mod conformance;
@@ -64,6 +65,12 @@ pub fn registry() -> Vec<AppEntry> {
             summary: "the shop's membership tiers and sign-up",
             test_only: false,
             build: shop::membership_app,
+        },
+        AppEntry {
+            name: backlog::APP,
+            summary: "a task backlog: list, filter, create, update, delete, sprint progress; a widget and a web viewer at /backlog/ (seed 004)",
+            test_only: false,
+            build: backlog::app,
         },
         AppEntry {
             name: "conformance",

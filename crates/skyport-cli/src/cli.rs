@@ -35,6 +35,8 @@ enum Command {
     Doctor(crate::doctor::DoctorArgs),
     /// Create, list or revoke API keys (for apps named in auth.require_api_key).
     ApiKey(crate::api_key::ApiKeyArgs),
+    /// Import or export the backlog's markdown task files (DIR/tasks/{id}.md).
+    Backlog(crate::backlog::BacklogArgs),
 }
 
 /// Flags shared by the serving commands; each overrides the config file and env.
@@ -146,6 +148,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::New(args) => new_app(args),
         Command::Doctor(args) => crate::doctor::run(args).await,
         Command::ApiKey(args) => crate::api_key::run(args).await,
+        Command::Backlog(args) => crate::backlog::run(args).await,
         Command::Apps => {
             for a in skyport_apps::registry() {
                 println!(

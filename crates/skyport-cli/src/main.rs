@@ -9,6 +9,7 @@
 //! ```
 
 mod api_key;
+mod backlog;
 mod cli;
 mod doctor;
 mod export;

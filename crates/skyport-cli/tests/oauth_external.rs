@@ -5,50 +5,10 @@
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use axum::Json;
-use axum::routing::get;
+use common::oidc::{KEY, OTHER_KEY, now, provider, sign};
 use common::*;
-use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const KEY: &[u8] = include_bytes!("fixtures/oidc-test-key.pem");
-const OTHER_KEY: &[u8] = include_bytes!("fixtures/oidc-other-key.pem");
-
-/// Serves `/.well-known/openid-configuration` and `/jwks.json`; returns the issuer URL.
-async fn provider() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let issuer = format!("http://{}", listener.local_addr().unwrap());
-    let key = EncodingKey::from_ec_pem(KEY).unwrap();
-    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
-    jwk.common.key_id = Some("k1".into());
-    let jwks = serde_json::to_value(JwkSet { keys: vec![jwk] }).unwrap();
-    let discovery = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks.json")});
-    let app = axum::Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(move || async move { Json(discovery) }),
-        )
-        .route("/jwks.json", get(move || async move { Json(jwks) }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    issuer
-}
-
-fn sign(key: &[u8], kid: &str, claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some(kid.into());
-    jsonwebtoken::encode(&header, claims, &EncodingKey::from_ec_pem(key).unwrap()).unwrap()
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
 
 async fn whoami(server: &Server, tool: &str, token: &str) -> reqwest::Response {
     post_json(

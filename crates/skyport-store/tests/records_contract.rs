@@ -43,6 +43,7 @@ contract!(
     memberships_keep_their_start,
     tasks_get_sequential_ids_and_versions,
     task_listing_filters_sorts_and_pages,
+    task_priority_order_and_imported_times,
     concurrent_cart_adds_all_count,
     concurrent_counters_all_count,
     concurrent_versioned_updates_have_one_winner,
@@ -398,11 +399,18 @@ async fn task_listing_filters_sorts_and_pages(db: Db) {
         ["T-21", "T-22", "T-23", "T-24", "T-25"]
     );
     assert_eq!(
-        db.list_tasks(&q(|q| q.status = Some("done".into())))
+        db.list_tasks(&q(|q| q.statuses = vec!["done".into()]))
             .await
             .unwrap()
             .total,
         12
+    );
+    assert_eq!(
+        db.list_tasks(&q(|q| q.statuses = vec!["done".into(), "open".into()]))
+            .await
+            .unwrap()
+            .total,
+        25
     );
     assert_eq!(
         db.list_tasks(&q(|q| q.sprint = Some("S0".into())))
@@ -438,6 +446,57 @@ async fn task_listing_filters_sorts_and_pages(db: Db) {
         db.list_tasks(&q(|q| q.limit = 501)).await,
         Err(StoreError::Invalid { .. })
     ));
+    // Counts per sprint and status, in one query.
+    let mut counts = db.task_counts("list", TaskGroup::Sprint).await.unwrap();
+    counts.sort_by(|a, b| (&a.group, &a.status).cmp(&(&b.group, &b.status)));
+    let s0: Vec<(&str, u64)> = counts
+        .iter()
+        .filter(|c| c.group.as_deref() == Some("S0"))
+        .map(|c| (c.status.as_str(), c.count))
+        .collect();
+    assert_eq!(s0, [("done", 4), ("open", 4)]);
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 25);
+}
+
+async fn task_priority_order_and_imported_times(db: Db) {
+    for (title, priority) in [
+        ("a", "low"),
+        ("b", "urgent"),
+        ("c", "medium"),
+        ("d", "high"),
+    ] {
+        let mut t = new_task("prio", title);
+        t.priority = priority.into();
+        db.create_task(t).await.unwrap();
+    }
+    let page = db
+        .list_tasks(&TaskQuery {
+            backlog: "prio".into(),
+            sort: TaskSort::Priority,
+            limit: 10,
+            ..TaskQuery::default()
+        })
+        .await
+        .unwrap();
+    let order: Vec<&str> = page.items.iter().map(|t| t.priority.as_str()).collect();
+    assert_eq!(order, ["urgent", "high", "medium", "low"]);
+    // An import keeps the file's times and id, and later ids move past it.
+    let mut imported = new_task("prio", "from a file");
+    imported.id = Some("T-40".into());
+    imported.created_at = Some(1_700_000_000_000);
+    imported.updated_at = Some(1_700_000_500_000);
+    let t = db.create_task(imported).await.unwrap();
+    assert_eq!(
+        (t.created_at, t.updated_at),
+        (1_700_000_000_000, 1_700_000_500_000)
+    );
+    assert_eq!(
+        db.create_task(new_task("prio", "next")).await.unwrap().id,
+        "T-41"
+    );
+    let groups = db.task_counts("prio", TaskGroup::Epic).await.unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!((groups[0].group.as_deref(), groups[0].count), (None, 6));
 }
 
 async fn concurrent_cart_adds_all_count(db: Db) {

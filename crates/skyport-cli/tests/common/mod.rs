@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod client;
+pub mod oidc;
 pub mod shop;
 pub mod stdio;
 pub mod widgets;

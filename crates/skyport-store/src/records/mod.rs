@@ -33,7 +33,7 @@ pub use carts::{Cart, CartLine, CartStore};
 pub use kv::{KV_GET_MANY_MAX, KvEntry, KvStore};
 pub use memberships::{Membership, MembershipStore};
 pub use orders::{NewOrder, Order, OrderStore};
-pub use tasks::{NewTask, Task, TaskPatch, TaskQuery, TaskSort, TaskStore};
+pub use tasks::{NewTask, Task, TaskCount, TaskGroup, TaskPatch, TaskQuery, TaskSort, TaskStore};
 pub use users::{NewUser, User, UserPatch, UserStore};
 
 use crate::Backend;

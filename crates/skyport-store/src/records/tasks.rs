@@ -65,6 +65,10 @@ pub struct NewTask {
     pub extra: serde_json::Value,
     /// A retry with the same key returns the first task and writes nothing.
     pub idempotency_key: Option<String>,
+    /// Creation time, Unix ms (import); `None` is now.
+    pub created_at: Option<i64>,
+    /// Last change, Unix ms (import); `None` is the creation time.
+    pub updated_at: Option<i64>,
 }
 
 /// Fields to change; `None` leaves a field as it is; `Some(None)` clears an optional one.
@@ -98,6 +102,29 @@ pub enum TaskSort {
     Updated,
     /// By title.
     Title,
+    /// `urgent`, `high`, `medium`, `low`, then any other priority; most
+    /// recently changed first within one.
+    Priority,
+}
+
+/// What [`TaskStore::task_counts`] groups by besides status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskGroup {
+    /// The task's sprint.
+    Sprint,
+    /// The task's epic.
+    Epic,
+}
+
+/// How many tasks of one group have one status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskCount {
+    /// The sprint or epic; `None` for tasks without one.
+    pub group: Option<String>,
+    /// The status.
+    pub status: String,
+    /// Tasks.
+    pub count: u64,
 }
 
 /// A listing query; every filter is optional.
@@ -105,8 +132,8 @@ pub enum TaskSort {
 pub struct TaskQuery {
     /// Backlog (required).
     pub backlog: String,
-    /// Only tasks with this status.
-    pub status: Option<String>,
+    /// Only tasks with one of these statuses (empty: any).
+    pub statuses: Vec<String>,
     /// Case-insensitive substring of title or body.
     pub text: Option<String>,
     /// Only this epic.
@@ -143,4 +170,6 @@ pub trait TaskStore: Send + Sync {
     async fn delete_task(&self, backlog: &str, id: &str) -> Result<bool>;
     /// A page of matching tasks and the total.
     async fn list_tasks(&self, query: &TaskQuery) -> Result<Page<Task>>;
+    /// Task counts per group and status (one `GROUP BY`), for progress bars.
+    async fn task_counts(&self, backlog: &str, by: TaskGroup) -> Result<Vec<TaskCount>>;
 }

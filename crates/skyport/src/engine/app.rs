@@ -82,6 +82,7 @@ pub struct App {
     widget_settings: ArcSwap<WidgetSettings>,
     notifier: Notifier,
     http: Option<super::app_http::RoutesFn>,
+    guarded_http: Option<super::app_http::RoutesFn>,
 }
 
 impl std::fmt::Debug for App {
@@ -104,6 +105,7 @@ pub struct AppBuilder {
     extensions: Vec<(String, JsonObject)>,
     page_size: usize,
     http: Option<RoutesDebug>,
+    guarded_http: Option<RoutesDebug>,
 }
 
 /// The routes builder, printed as a placeholder by `Debug`.
@@ -137,12 +139,19 @@ impl App {
             extensions: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             http: None,
+            guarded_http: None,
         }
     }
 
     /// The app's own HTTP routes, built for `ctx` (`None` when it declared none).
     pub fn http_routes(&self, ctx: &super::app_http::HttpContext) -> Option<axum::Router> {
         self.http.as_ref().map(|f| f(ctx))
+    }
+
+    /// The app's HTTP routes that sit behind its MCP endpoint's checks
+    /// (`None` when it declared none); see [`AppBuilder::guarded_http`].
+    pub fn guarded_http_routes(&self, ctx: &super::app_http::HttpContext) -> Option<axum::Router> {
+        self.guarded_http.as_ref().map(|f| f(ctx))
     }
 
     /// The app's name (its path segment).
@@ -306,6 +315,19 @@ impl AppBuilder {
         self
     }
 
+    /// Adds HTTP routes that pass the same checks as the app's MCP endpoint:
+    /// an API key when the app is in `auth.require_api_key`, an OAuth token
+    /// when it is in `auth.oauth.require`, and a valid key or token (when
+    /// sent) becomes an `Arc<Principal>` request extension. For data APIs,
+    /// such as the backlog's read-only viewer API; paths as in [`Self::http`].
+    pub fn guarded_http(
+        mut self,
+        routes: impl Fn(&super::app_http::HttpContext) -> axum::Router + Send + Sync + 'static,
+    ) -> Self {
+        self.guarded_http = Some(RoutesDebug(Arc::new(routes)));
+        self
+    }
+
     /// Items per list page (default 100).
     pub fn page_size(mut self, n: usize) -> Self {
         self.page_size = n.max(1);
@@ -364,6 +386,7 @@ impl AppBuilder {
             widget_settings: ArcSwap::from_pointee(settings),
             notifier: Notifier::new(),
             http: self.http.map(|r| r.0),
+            guarded_http: self.guarded_http.map(|r| r.0),
         })
     }
 }
@@ -469,7 +492,7 @@ fn build_catalog(
     let server_meta = server_info_meta(info);
     for (era, modern) in [(0usize, false), (1, true)] {
         let tool_items: Vec<_> = entries.iter().map(|t| t.def.descriptor.clone()).collect();
-        pages.tools[era] = paginate(
+        pages.tools[era] = paginate_with(
             &tool_items,
             page_size,
             modern,
@@ -479,6 +502,7 @@ fn build_catalog(
                 r.next_cursor = next;
                 r
             },
+            mirror_security_schemes,
         );
         let listed: Vec<_> = resources
             .iter()
@@ -559,6 +583,37 @@ fn paginate<T: Clone, R: ListResult>(
     meta: &MetaObject,
     make: impl Fn(Vec<T>, Option<String>) -> R,
 ) -> Vec<Box<RawValue>> {
+    paginate_with(items, page_size, modern, meta, make, |_| {})
+}
+
+/// The top-level `securitySchemes` of each tool, copied from its `_meta`
+/// (protocols.md §5.6: the Apps SDK reads the field; rmcp's `Tool` has no
+/// place for it, so it is added to the serialized page).
+fn mirror_security_schemes(page: &mut serde_json::Value) {
+    let Some(tools) = page
+        .get_mut("tools")
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return;
+    };
+    for tool in tools {
+        if let Some(schemes) = tool.pointer("/_meta/securitySchemes").cloned()
+            && let Some(obj) = tool.as_object_mut()
+        {
+            obj.insert("securitySchemes".into(), schemes);
+        }
+    }
+}
+
+/// Like [`paginate`], with `finish` applied to each serialized page.
+fn paginate_with<T: Clone, R: ListResult>(
+    items: &[T],
+    page_size: usize,
+    modern: bool,
+    meta: &MetaObject,
+    make: impl Fn(Vec<T>, Option<String>) -> R,
+    finish: impl Fn(&mut serde_json::Value),
+) -> Vec<Box<RawValue>> {
     let chunks: Vec<&[T]> = if items.is_empty() {
         vec![&[]]
     } else {
@@ -572,7 +627,9 @@ fn paginate<T: Clone, R: ListResult>(
             let next = (i + 1 < n).then(|| super::pagination::encode_cursor(i + 1));
             let mut result = make(chunk.to_vec(), next);
             result.set_era_fields(modern, meta);
-            serde_json::value::to_raw_value(&result).expect("list results serialize")
+            let mut value = serde_json::to_value(&result).expect("list results serialize");
+            finish(&mut value);
+            serde_json::value::to_raw_value(&value).expect("list results serialize")
         })
         .collect()
 }

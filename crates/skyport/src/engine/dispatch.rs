@@ -707,8 +707,13 @@ impl Engine {
         security: &super::Security,
         principal: Option<&crate::auth::Principal>,
     ) -> Option<ToolOutput> {
-        let super::Security::OAuth { scopes } = security else {
-            return None;
+        let scopes = match security {
+            super::Security::OAuth { scopes } => scopes,
+            // Open to anonymous callers, but a caller who shows a token
+            // must hold the scopes: it steps up rather than silently
+            // acting with less than it asked for.
+            super::Security::AnonymousOrOAuth { scopes } if principal.is_some() => scopes,
+            _ => return None,
         };
         let (description, text) = match principal {
             Some(p) if p.has_scopes(scopes) => return None,

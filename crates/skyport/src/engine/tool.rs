@@ -194,7 +194,9 @@ pub enum Security {
         /// Scopes the token must carry.
         scopes: Vec<String>,
     },
-    /// Anyone may call it; signing in (with these scopes) unlocks more.
+    /// Anyone may call it; signing in (with these scopes) unlocks more. A
+    /// caller who presents a token or key must hold the scopes (else the
+    /// same `insufficient_scope` result as `OAuth`).
     AnonymousOrOAuth {
         /// Scopes that unlock the signed-in behaviour.
         scopes: Vec<String>,

@@ -238,19 +238,35 @@ impl Server {
                 prefix,
                 api_key: api_key.clone(),
             };
-            router = router.merge(http::routes(state(format!("/{name}"))));
-            let is_default = self.default_app.as_deref() == Some(name);
-            if is_default {
-                router = router.merge(http::routes(state(String::new())));
-            }
             let ctx = crate::engine::HttpContext {
                 app: name.clone(),
                 store: self.store.clone(),
                 public_url: self.public_url(),
                 mcp_path: format!("/{name}/mcp"),
             };
+            let guarded = engine.app().guarded_http_routes(&ctx);
+            router = router.merge(http::routes(state(format!("/{name}")), guarded.clone()));
+            let is_default = self.default_app.as_deref() == Some(name);
+            if is_default {
+                router = router.merge(http::routes(state(String::new()), guarded));
+            }
             if let Some(own) = engine.app().http_routes(&ctx) {
                 router = router.nest(&format!("/{name}"), own.clone());
+                // A nested `/` route answers `/{app}` only; `/{app}/` is the
+                // same page (a viewer's address), so send it there.
+                let target = format!("/{name}");
+                router = router.route(
+                    &format!("/{name}/"),
+                    get(
+                        move |axum::extract::RawQuery(query): axum::extract::RawQuery| {
+                            let to = match query {
+                                Some(q) => format!("{target}?{q}"),
+                                None => target.clone(),
+                            };
+                            async move { axum::response::Redirect::permanent(&to) }
+                        },
+                    ),
+                );
                 if is_default {
                     router = router.merge(own);
                 }

@@ -6,7 +6,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use super::{SqlRecords, check_id, is_unique_violation, json_col, now_ms, u64_col};
-use crate::records::{NewTask, Page, Task, TaskPatch, TaskQuery, TaskSort, TaskStore};
+use crate::records::{
+    NewTask, Page, Task, TaskCount, TaskGroup, TaskPatch, TaskQuery, TaskSort, TaskStore,
+};
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "backlog, id, title, status, priority, body, epic, sprint, assignee, \
@@ -127,9 +129,10 @@ impl TaskStore for SqlRecords {
             .execute(&mut *tx)
             .await?;
         }
-        let now = now_ms();
+        let created_at = new.created_at.unwrap_or_else(now_ms);
+        let updated_at = new.updated_at.unwrap_or(created_at);
         let inserted = sqlx::query(&format!(
-            "INSERT INTO tasks (seq, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13) \
+            "INSERT INTO tasks (seq, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14) \
              RETURNING {COLUMNS}"
         ))
         .bind(seq)
@@ -144,7 +147,8 @@ impl TaskStore for SqlRecords {
         .bind(&new.assignee)
         .bind(serde_json::to_string(&new.tags)?)
         .bind(if new.extra.is_null() { "{}".to_owned() } else { new.extra.to_string() })
-        .bind(now)
+        .bind(created_at)
+        .bind(updated_at)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {
@@ -287,13 +291,21 @@ impl TaskStore for SqlRecords {
         let limit = super::check_limit(q.limit)?;
         let mut filters = vec!["backlog = $1".to_owned()];
         let mut args = vec![Arg::Text(Some(q.backlog.clone()))];
+        if !q.statuses.is_empty() {
+            for s in &q.statuses {
+                check_id("status", s)?;
+            }
+            let first = args.len() + 1;
+            let marks: Vec<String> = (first..first + q.statuses.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            args.extend(q.statuses.iter().map(|s| Arg::Text(Some(s.clone()))));
+            filters.push(format!("status IN ({})", marks.join(", ")));
+        }
         let mut filter = |sql: &str, value: String| {
             args.push(Arg::Text(Some(value)));
             filters.push(sql.replace('?', &format!("${}", args.len())));
         };
-        if let Some(s) = &q.status {
-            filter("status = ?", s.clone());
-        }
         if let Some(e) = &q.epic {
             filter("epic = ?", e.clone());
         }
@@ -328,6 +340,10 @@ impl TaskStore for SqlRecords {
             TaskSort::Created => "created_at, seq, id",
             TaskSort::Updated => "updated_at DESC, seq, id",
             TaskSort::Title => "LOWER(title), seq, id",
+            TaskSort::Priority => {
+                "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 \
+                 WHEN 'low' THEN 3 ELSE 4 END, updated_at DESC, seq, id"
+            }
         };
         let n = args.len();
         args.push(Arg::Int(limit));
@@ -346,5 +362,31 @@ impl TaskStore for SqlRecords {
             items: rows.iter().map(task).collect::<Result<_>>()?,
             total: u64::try_from(total).unwrap_or_default(),
         })
+    }
+
+    async fn task_counts(&self, backlog: &str, by: TaskGroup) -> Result<Vec<TaskCount>> {
+        check_id("backlog", backlog)?;
+        // A column name from a closed set, never from the caller.
+        let column = match by {
+            TaskGroup::Sprint => "sprint",
+            TaskGroup::Epic => "epic",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {column} AS grp, status, COUNT(*) AS n FROM tasks WHERE backlog = $1 \
+             GROUP BY {column}, status"
+        ))
+        .bind(backlog)
+        .fetch_all(&self.pool.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let n: i64 = r.try_get("n")?;
+                Ok(TaskCount {
+                    group: r.try_get("grp")?,
+                    status: r.try_get("status")?,
+                    count: u64::try_from(n).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 }

@@ -77,8 +77,10 @@ pub struct AppState {
 }
 
 /// The routes of one app under `prefix` ("/{app}", or "" for the default app):
-/// MCP (Streamable HTTP, legacy SSE), the REST tool API and widget pages.
-pub fn routes(state: AppState) -> Router {
+/// MCP (Streamable HTTP, legacy SSE), the REST tool API and widget pages,
+/// plus the app's `guarded` routes (relative to the prefix) behind the same
+/// API-key and bearer checks as its MCP endpoint.
+pub fn routes(state: AppState, guarded_app_routes: Option<Router>) -> Router {
     let p = state.prefix.clone();
     let check = state.api_key.clone();
     let bearer = state.bearer.clone();
@@ -94,6 +96,13 @@ pub fn routes(state: AppState) -> Router {
         .route(&format!("{p}/messages"), post(legacy_sse::message))
         .merge(rest::routes(&p, &state))
         .with_state(state.clone());
+    if let Some(own) = guarded_app_routes {
+        guarded = if p.is_empty() {
+            guarded.merge(own)
+        } else {
+            guarded.nest(&p, own)
+        };
+    }
     // Only apps that can use a token or require a key pay for the checks.
     if let Some(bearer) = bearer {
         guarded = guarded.layer(axum::middleware::from_fn_with_state(
