@@ -207,21 +207,26 @@ pub async fn import_dir(
 ) -> Result<ImportReport, FilesError> {
     let mut report = ImportReport::default();
     let mut tasks: Vec<(PathBuf, TaskFile)> = Vec::new();
+    // Which file each id came from, to refuse a second file with it.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for path in task_files(dir).await? {
         let parsed = match tokio::fs::read(&path).await {
             Ok(bytes) => format::parse_bytes(&bytes).map_err(|e| e.to_string()),
             Err(e) => Err(format!("cannot read it: {e}")),
         };
-        let parsed = parsed.and_then(|t| match tasks.iter().find(|(_, o)| o.id == t.id) {
-            Some((other, _)) => Err(format!(
+        let parsed = parsed.and_then(|t| match seen.get(&t.id) {
+            Some(&i) => Err(format!(
                 "its id {} is also the id in {}: ids must be unique",
                 t.id,
-                other.display()
+                tasks[i].0.display()
             )),
             None => Ok(t),
         });
         match parsed {
-            Ok(t) => tasks.push((path, t)),
+            Ok(t) => {
+                seen.insert(t.id.clone(), tasks.len());
+                tasks.push((path, t));
+            }
             Err(reason) => report.failed.push(FileFailure { path, reason }),
         }
     }

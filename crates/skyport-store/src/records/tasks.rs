@@ -98,7 +98,7 @@ pub enum TaskSort {
     /// Oldest first (then id).
     #[default]
     Created,
-    /// Most recently changed first.
+    /// Most recently changed first (then the newest).
     Updated,
     /// By title.
     Title,

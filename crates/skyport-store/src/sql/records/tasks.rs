@@ -338,7 +338,7 @@ impl TaskStore for SqlRecords {
         .try_get("n")?;
         let order = match q.sort {
             TaskSort::Created => "created_at, seq, id",
-            TaskSort::Updated => "updated_at DESC, seq, id",
+            TaskSort::Updated => "updated_at DESC, seq DESC, id DESC",
             TaskSort::Title => "LOWER(title), seq, id",
             TaskSort::Priority => {
                 "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 \
