@@ -160,6 +160,19 @@ pub(crate) struct TaskView {
     pub(crate) backlog: BacklogKind,
 }
 
+impl TaskView {
+    /// `task` as the owner's, with neither `created` nor `changed` said.
+    pub(crate) fn of(task: &skyport_store::records::Task, owner: &Owner) -> Self {
+        TaskView {
+            view: "task",
+            task: TaskDetail::from(task),
+            created: None,
+            changed: None,
+            backlog: owner.kind,
+        }
+    }
+}
+
 /// `backlog_progress`'s arguments (and the viewer's `GET /progress`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -314,13 +327,10 @@ pub(crate) async fn get(
     id: &str,
 ) -> Result<Option<TaskView>, ReadError> {
     let id = task_id(id)?;
-    Ok(records.task(&owner.backlog, &id).await?.map(|t| TaskView {
-        view: "task",
-        task: TaskDetail::from(&t),
-        created: None,
-        changed: None,
-        backlog: owner.kind,
-    }))
+    Ok(records
+        .task(&owner.backlog, &id)
+        .await?
+        .map(|t| TaskView::of(&t, owner)))
 }
 
 /// Tasks per sprint or epic and status.

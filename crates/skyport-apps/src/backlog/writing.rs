@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use skyport_store::Records;
 use skyport_store::records::{NewTask, Task, TaskPatch};
 
-use super::model::{BacklogKind, MAX_LABEL, Priority, Status, TaskDetail};
+use super::model::{BacklogKind, MAX_LABEL, Priority, Status};
 use super::owner::Owner;
 use super::reading::{ReadError, TaskView};
 use super::validate::{self, Invalid, label, task_id};
@@ -167,16 +167,6 @@ impl From<skyport_store::StoreError> for WriteError {
     }
 }
 
-fn view(task: &Task, owner: &Owner) -> TaskView {
-    TaskView {
-        view: "task",
-        task: TaskDetail::from(task),
-        created: None,
-        changed: None,
-        backlog: owner.kind,
-    }
-}
-
 /// Creates a task; with a `request_id` seen before, returns that call's task.
 pub(crate) async fn create(
     records: &dyn Records,
@@ -219,7 +209,7 @@ pub(crate) async fn create(
     };
     let started_at = crate::common::clock::now_ms();
     let task = records.create_task(new).await?;
-    let mut v = view(&task, owner);
+    let mut v = TaskView::of(&task, owner);
     // A replayed request_id returns the task an earlier call made, created
     // before this call began.
     v.created = Some(task.created_at >= started_at);
@@ -267,7 +257,7 @@ pub(crate) async fn update(
         });
     }
     let Some(patch) = changes(&current, patch)? else {
-        let mut v = view(&current, owner);
+        let mut v = TaskView::of(&current, owner);
         v.changed = Some(false);
         return Ok(v);
     };
@@ -280,7 +270,7 @@ pub(crate) async fn update(
             skyport_store::StoreError::NotFound { .. } => WriteError::NotFound(id.clone()),
             other => other.into(),
         })?;
-    let mut v = view(&updated, owner);
+    let mut v = TaskView::of(&updated, owner);
     v.changed = Some(true);
     Ok(v)
 }
@@ -288,15 +278,7 @@ pub(crate) async fn update(
 /// The part of `patch` that differs from `current`; `None` when nothing
 /// does; `Empty` when the patch named no field.
 fn changes(current: &Task, p: TaskPatch) -> Result<Option<TaskPatch>, WriteError> {
-    let named = p.title.is_some()
-        || p.body.is_some()
-        || p.status.is_some()
-        || p.priority.is_some()
-        || p.epic.is_some()
-        || p.sprint.is_some()
-        || p.assignee.is_some()
-        || p.tags.is_some();
-    if !named {
+    if p.is_empty() {
         return Err(WriteError::Empty);
     }
     let diff = TaskPatch {
@@ -309,15 +291,7 @@ fn changes(current: &Task, p: TaskPatch) -> Result<Option<TaskPatch>, WriteError
         assignee: p.assignee.filter(|v| *v != current.assignee),
         tags: p.tags.filter(|v| *v != current.tags),
     };
-    let any = diff.title.is_some()
-        || diff.body.is_some()
-        || diff.status.is_some()
-        || diff.priority.is_some()
-        || diff.epic.is_some()
-        || diff.sprint.is_some()
-        || diff.assignee.is_some()
-        || diff.tags.is_some();
-    Ok(any.then_some(diff))
+    Ok((!diff.is_empty()).then_some(diff))
 }
 
 /// Deletes a task when `confirmed`; a missing task is `deleted: false`.

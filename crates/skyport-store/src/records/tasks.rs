@@ -92,6 +92,20 @@ pub struct TaskPatch {
     pub tags: Option<Vec<String>>,
 }
 
+impl TaskPatch {
+    /// True when it changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.status.is_none()
+            && self.priority.is_none()
+            && self.body.is_none()
+            && self.epic.is_none()
+            && self.sprint.is_none()
+            && self.assignee.is_none()
+            && self.tags.is_none()
+    }
+}
+
 /// Sort orders for listings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TaskSort {
