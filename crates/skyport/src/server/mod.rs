@@ -259,11 +259,20 @@ impl Server {
                     &format!("/{name}/"),
                     get(
                         move |axum::extract::RawQuery(query): axum::extract::RawQuery| {
-                            let to = match query {
-                                Some(q) => format!("{target}?{q}"),
-                                None => target.clone(),
-                            };
-                            async move { axum::response::Redirect::permanent(&to) }
+                            // Built by hand: `Redirect` panics on a value
+                            // that is not a valid header; fall back to no query.
+                            let with_query = query.map(|q| format!("{target}?{q}"));
+                            let location = with_query
+                                .and_then(|to| HeaderValue::from_str(&to).ok())
+                                .or_else(|| HeaderValue::from_str(&target).ok());
+                            async move {
+                                let mut r =
+                                    axum::http::StatusCode::PERMANENT_REDIRECT.into_response();
+                                if let Some(l) = location {
+                                    r.headers_mut().insert(header::LOCATION, l);
+                                }
+                                r
+                            }
                         },
                     ),
                 );
