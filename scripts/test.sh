@@ -30,6 +30,8 @@ fi
 echo "store backends: postgres=${TEST_POSTGRES_URL:-SKIPPED (unset)} redis=${TEST_REDIS_URL:-SKIPPED (unset)}"
 SHARED=${TEST_SHARED_DIR:-$ROOT/../shared}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# One build from scratch: incremental state would only cost time and disk.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 passed=0; failed=0; failures=()
 suite() { # suite NAME CMD...: runs one suite, records the outcome

@@ -16,6 +16,7 @@ mod common;
 mod auth;
 mod bad_input;
 mod client;
+mod files;
 mod paging;
 mod replicas;
 mod tools;
