@@ -62,11 +62,11 @@ pub(crate) async fn connect(location: &RecordsLocation, config: &StoreConfig) ->
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; \
                  PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
             );
-            let open = |max: u32| {
+            let pool = |min: u32, max: u32| {
                 let pragmas = pragmas.clone();
                 AnyPoolOptions::new()
                     .max_connections(max)
-                    .min_connections(1)
+                    .min_connections(min)
                     .idle_timeout(None)
                     .max_lifetime(None)
                     .after_connect(move |conn, _| {
@@ -76,11 +76,17 @@ pub(crate) async fn connect(location: &RecordsLocation, config: &StoreConfig) ->
                             Ok(())
                         })
                     })
-                    .connect_with(options.clone())
             };
-            let write = open(1).await.map_err(|e| unreachable(target.clone(), e))?;
+            // The writer connects now: a file that cannot be opened fails start-up.
+            let write = pool(1, 1)
+                .connect_with(options.clone())
+                .await
+                .map_err(|e| unreachable(target.clone(), e))?;
             SQLITE_MIGRATIONS.run(&write).await?;
-            let read = open(8).await.map_err(|e| unreachable(target, e))?;
+            // Readers connect on first use: each SQLite connection is a worker
+            // thread and its caches, which an app that never reads (or reads
+            // rarely) should not keep resident.
+            let read = pool(0, 8).connect_lazy_with(options);
             Ok(SqlPool {
                 read,
                 write,
