@@ -9,10 +9,22 @@
 //!   are skipped (`--no-warn-symbol-ordering`), so a stale list costs memory,
 //!   never correctness.
 //! - `-z pack-relative-relocs` stores the position-independent binary's
-//!   ~30,000 relative relocations as a compact bitmap (DT_RELR, glibc 2.36+)
-//!   instead of 730 KB of `.rela.dyn` that the loader reads at every start.
+//!   ~30,000 relative relocations as a compact bitmap (DT_RELR) instead of
+//!   730 KB of `.rela.dyn` that the loader reads at every start. Only when the
+//!   build host's glibc is 2.36 or newer: the binary then requires that glibc.
 
 use std::path::Path;
+
+/// The glibc symbol version that marks DT_RELR support (glibc 2.36+).
+const RELR_VERSION: &[u8] = b"GLIBC_ABI_DT_RELR";
+
+/// Where x86_64 distributions keep the C library.
+const LIBC_PATHS: [&str; 4] = [
+    "/lib/x86_64-linux-gnu/libc.so.6",
+    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+    "/lib64/libc.so.6",
+    "/usr/lib64/libc.so.6",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -31,5 +43,16 @@ fn main() {
         );
         println!("cargo:rustc-link-arg-bin=skyport=-Wl,--no-warn-symbol-ordering");
     }
-    println!("cargo:rustc-link-arg-bin=skyport=-Wl,-z,pack-relative-relocs");
+    if glibc_supports_relr() {
+        println!("cargo:rustc-link-arg-bin=skyport=-Wl,-z,pack-relative-relocs");
+    }
+}
+
+/// Whether the host's glibc defines `GLIBC_ABI_DT_RELR`. An older loader
+/// would refuse a binary that requires it.
+fn glibc_supports_relr() -> bool {
+    LIBC_PATHS
+        .iter()
+        .filter_map(|path| std::fs::read(path).ok())
+        .any(|libc| libc.windows(RELR_VERSION.len()).any(|w| w == RELR_VERSION))
 }
