@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { XSS, browserSkip, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { XSS, browserSkip, startSkyport, launchBrowser, watchPage, untilState } from './lib/harness.mjs';
 
 const skip = browserSkip('account.test.mjs');
 const PASSWORD = 'correct horse battery';
@@ -100,13 +100,13 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       await frame.fill('[data-testid="name"]', XSS);
       await frame.fill('[data-testid="email"]', 'not-an-email');
       await frame.fill('[data-testid="password"]', 'short');
-      await frame.click('[data-testid="submit"]');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
       assert.match(await text(frame, 'email-error'), /name@example\.com/);
       assert.match(await text(frame, 'password-error'), /8 characters/);
       await frame.fill('[data-testid="email"]', email);
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
-      await frame.waitForFunction(() => document.getElementById('acct').dataset.state === 'signed-in');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
+      await untilState(frame, 'acct', 'signed-in');
       assert.equal(await text(frame, 'signed-in-text'), `Signed in as ${XSS}`);
       assert.equal(await text(frame, 'signed-in-email'), email);
       assert.equal(await images(frame), 0);
@@ -151,7 +151,7 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
 
       // Sign out: logout_user through the host; the card goes away.
       await profile.click('[data-testid="sign-out"]');
-      await profile.waitForFunction(() => document.getElementById('prof').dataset.state === 'signed-out');
+      await untilState(profile, 'prof', 'signed-out');
       await logEntry(page, '[data-dir="from-widget"][data-kind="tool-call"]', 'logout_user');
       assert.equal(await profile.locator('[data-testid="name"]').isVisible(), false);
       // Refresh now says to sign in again.
@@ -176,26 +176,26 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       await frame.fill('[data-testid="name"]', 'Grace Hopper');
       await frame.fill('[data-testid="email"]', email);
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
-      await frame.waitForFunction(() => document.getElementById('acct').dataset.state === 'signed-in');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
+      await untilState(frame, 'acct', 'signed-in');
 
       // Sign out through the profile widget, then sign in again.
       const profile = await callTool(page, 'show_profile', 'prof', 'ready');
       await profile.click('[data-testid="sign-out"]');
-      await profile.waitForFunction(() => document.getElementById('prof').dataset.state === 'signed-out');
+      await untilState(profile, 'prof', 'signed-out');
 
       frame = await callTool(page, 'authenticate_user', 'acct', 'form');
       assert.equal(await text(frame, 'heading'), 'Sign in');
       await frame.fill('[data-testid="email"]', email);
       await frame.fill('[data-testid="password"]', 'not the password');
-      await frame.click('[data-testid="submit"]');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
       await frame.waitForFunction(() => !document.getElementById('error').hidden);
       assert.equal(await text(frame, 'error'), 'The email or password is not correct.');
       assert.equal(await frame.evaluate(() => document.getElementById('acct').dataset.state), 'form');
 
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
-      await frame.waitForFunction(() => document.getElementById('acct').dataset.state === 'signed-in');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
+      await untilState(frame, 'acct', 'signed-in');
       assert.equal(await text(frame, 'signed-in-text'), 'Signed in as Grace Hopper');
       await logEntry(page, '[data-dir="from-widget"][data-kind="follow-up"]', 'Signed in as Grace Hopper');
 

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { XSS, browserSkip, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { XSS, browserSkip, startSkyport, launchBrowser, watchPage, untilState } from './lib/harness.mjs';
 
 const skip = browserSkip('shop.test.mjs');
 const PASSWORD = 'correct horse battery';
@@ -231,11 +231,11 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       await frame.click('[data-testid="continue"]');
       assert.equal(await frame.getAttribute('[data-testid="email"]', 'aria-invalid'), 'true');
       await frame.fill('[data-testid="email"]', 'not-an-email');
-      await frame.click('[data-testid="continue"]');
+      await frame.press('[data-testid="continue"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
       assert.match(await text(frame, 'email-error'), /name@example\.com/);
       await frame.fill('[data-testid="email"]', email);
       await frame.press('[data-testid="email"]', 'Enter');
-      await frame.waitForFunction(() => document.getElementById('shop-signin').dataset.state === 'password');
+      await untilState(frame, 'shop-signin', 'password');
       assert.equal(await text(frame, 'who-email'), email);
 
       // Step 2: "Create an account" adds the name; sent as mode sign_up.
@@ -247,10 +247,10 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       await frame.click('[data-testid="submit"]');
       assert.match(await text(frame, 'password-error'), /8 characters/);
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
 
       // Step 3: done; the name is text.
-      await frame.waitForFunction(() => document.getElementById('shop-signin').dataset.state === 'done');
+      await untilState(frame, 'shop-signin', 'done');
       assert.equal(await text(frame, 'signed-in-text'), `Signed in as ${XSS}`);
       assert.equal(await text(frame, 'signed-in-email'), email);
       assert.equal(await frame.locator('img').count(), 0);
@@ -280,19 +280,19 @@ for (const mode of ['mcp-apps', 'chatgpt']) {
       await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       await frame.fill('[data-testid="name"]', 'Someone Else');
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
       await frame.waitForFunction(() => !document.getElementById('error').hidden);
       assert.match(await text(frame, 'error'), /already exists/);
       await frame.press('[data-testid="switch-mode"]', 'Enter'); // keyboard: immune to the frame resizing under the pointer
       assert.equal(await frame.isVisible('[data-testid="name"]'), false);
       await frame.fill('[data-testid="password"]', 'not the password');
-      await frame.click('[data-testid="submit"]');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
       await frame.waitForFunction(() => /not correct/.test(document.getElementById('error').textContent));
       assert.equal(await state(frame, 'shop-signin'), 'password');
       assert.equal(await frame.inputValue('[data-testid="password"]'), '', 'a refused password is cleared');
       await frame.fill('[data-testid="password"]', PASSWORD);
-      await frame.click('[data-testid="submit"]');
-      await frame.waitForFunction(() => document.getElementById('shop-signin').dataset.state === 'done');
+      await frame.press('[data-testid="submit"]', 'Enter'); // the form just changed size: keyboard, not a pointer that can miss
+      await untilState(frame, 'shop-signin', 'done');
       assert.equal(await text(frame, 'signed-in-text'), `Signed in as ${XSS}`);
       assert.equal((await tool('shop-auth', 'get_shop_auth_status', { session_id: second.sessionId })).signedIn, true);
       checkClean(watch);

@@ -113,3 +113,25 @@ export function watchPage(page) {
   });
   return { errors, dialogs };
 }
+
+/**
+ * Waits until the widget root `#rootId` in `frame` has `data-state=state`.
+ * On a timeout the error says where the widget was instead (its state and any
+ * visible error text), so a failure in CI can be read without a rerun.
+ */
+export async function untilState(frame, rootId, state, { timeout = 30000 } = {}) {
+  try {
+    await frame.waitForFunction(([r, s]) => document.getElementById(r)?.dataset.state === s, [rootId, state], { timeout });
+  } catch (e) {
+    const seen = await frame
+      .evaluate((r) => {
+        const root = document.getElementById(r);
+        const errors = [...document.querySelectorAll('[id$="error"], [data-testid$="error"]')]
+          .filter((el) => !el.hidden && el.textContent.trim())
+          .map((el) => `${el.id || el.dataset.testid}: ${el.textContent.trim()}`);
+        return { state: root?.dataset.state, busy: root?.dataset.busy, errors };
+      }, rootId)
+      .catch((err) => ({ unreadable: err.message }));
+    throw new Error(`#${rootId} never reached state "${state}": ${JSON.stringify(seen)} (${e.message})`);
+  }
+}
