@@ -391,7 +391,12 @@ impl Server {
         .builtin()
         .cloned();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            // The first sweep one period after start, not at once: start-up
+            // reads are still returning their SQLite connections then, and a
+            // sweep would open reader connections (threads, caches) that an
+            // idle server keeps resident.
+            let period = Duration::from_secs(30);
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
             let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;

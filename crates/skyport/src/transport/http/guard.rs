@@ -122,28 +122,38 @@ pub fn check_json_content_type(headers: &HeaderMap) -> Result<(), Response> {
 
 /// True when `Accept` admits `wanted` (exactly or by a wildcard).
 pub fn accepts(headers: &HeaderMap, wanted: &str) -> bool {
+    media_types(headers, header::ACCEPT).any(|t| admits(t, wanted))
+}
+
+/// True when the media range `range` (`type/subtype`, `type/*` or `*/*`) covers `wanted`.
+fn admits(range: &str, wanted: &str) -> bool {
     let (main, _) = wanted.split_once('/').unwrap_or((wanted, ""));
-    media_types(headers, header::ACCEPT).any(|t| {
-        t.eq_ignore_ascii_case(wanted)
-            || t == "*/*"
-            || t.strip_suffix("/*")
-                .is_some_and(|m| m.eq_ignore_ascii_case(main))
-    })
+    range.eq_ignore_ascii_case(wanted)
+        || range == "*/*"
+        || range
+            .strip_suffix("/*")
+            .is_some_and(|m| m.eq_ignore_ascii_case(main))
 }
 
 /// Streamable HTTP POSTs must accept both JSON and SSE answers (406 otherwise).
+///
+/// One pass over `Accept` for both types: this runs on every POST.
 pub fn check_post_accept(headers: &HeaderMap) -> Result<(), Response> {
-    if accepts(headers, "application/json") && accepts(headers, "text/event-stream") {
-        Ok(())
-    } else {
-        Err(rpc_error_response(
-            StatusCode::NOT_ACCEPTABLE,
-            &RpcError::new(
-                code::TRANSPORT_REJECTED,
-                "Not Acceptable: the Accept header must list both application/json and text/event-stream",
-            ),
-        ))
+    let (mut json, mut sse) = (false, false);
+    for range in media_types(headers, header::ACCEPT) {
+        json = json || admits(range, "application/json");
+        sse = sse || admits(range, "text/event-stream");
+        if json && sse {
+            return Ok(());
+        }
     }
+    Err(rpc_error_response(
+        StatusCode::NOT_ACCEPTABLE,
+        &RpcError::new(
+            code::TRANSPORT_REJECTED,
+            "Not Acceptable: the Accept header must list both application/json and text/event-stream",
+        ),
+    ))
 }
 
 /// GET streams must accept SSE (406 otherwise).
@@ -215,6 +225,18 @@ mod tests {
         );
         assert!(check_post_accept(&h(&[("accept", "*/*")])).is_ok());
         assert!(check_post_accept(&h(&[("accept", "application/json")])).is_err());
+        assert!(check_post_accept(&h(&[("accept", "text/event-stream")])).is_err());
+        assert!(check_post_accept(&h(&[])).is_err());
+        // Type wildcards, parameters, case and the two types on separate header lines.
+        assert!(check_post_accept(&h(&[("accept", "application/*;q=0.9, TEXT/*")])).is_ok());
+        assert!(check_post_accept(&h(&[("accept", "text/*, image/png")])).is_err());
+        assert!(
+            check_post_accept(&h(&[
+                ("accept", "Application/JSON; charset=utf-8"),
+                ("accept", "text/event-stream")
+            ]))
+            .is_ok()
+        );
         assert!(
             check_json_content_type(&h(&[("content-type", "application/json; charset=utf-8")]))
                 .is_ok()
