@@ -56,7 +56,7 @@ async function callTool(page, tool, root, state) {
 async function widgetFrame(page, root, state) {
   const handle = await page.waitForSelector('iframe[data-testid="widget-frame"]');
   const frame = await handle.contentFrame();
-  await frame.waitForFunction(([r, s]) => document.getElementById(r)?.dataset.state === s, [root, state], { timeout: 10000 });
+  await untilState(frame, root, state, { timeout: 10000 });
   return frame;
 }
 
