@@ -6,21 +6,16 @@ mod oauth_mount;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, Request, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestId, PropagateRequestIdLayer, RequestId, SetRequestId,
-    SetRequestIdLayer,
-};
 
 pub use config::{Config, ConfigError};
 
@@ -299,26 +294,19 @@ impl Server {
         router
     }
 
-    /// The router wrapped in the request-id layers: every response carries
-    /// `x-request-id` (the caller's, when it sent a sane one, else a counter).
+    /// The router wrapped in the protection layer: limits, CORS, the time
+    /// limit, and on every response (refusals too) an `x-request-id` (the
+    /// caller's, when it sent a sane one, else a counter) and the security
+    /// headers.
     ///
     /// Applied outside the router, so each request clones only the router's
     /// `Arc`, not every route's boxed service as a `Router::layer` would.
-    pub fn service(&self) -> RequestIdService {
-        // Protection (limits, CORS, security headers, time limit) inside the
-        // request ids, so refusals carry an `x-request-id` too.
+    pub fn service(&self) -> http::protection::Protected {
         let limiter = Arc::new(http::protection::RateLimiter::new(
             &self.config.limits,
             self.store.as_ref(),
         ));
-        tower::ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(CounterRequestId))
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .service(http::protection::protect(
-                self.router(),
-                &self.config,
-                limiter,
-            ))
+        http::protection::protect(self.router(), &self.config, limiter)
     }
 
     /// Binds the configured address.
@@ -461,22 +449,4 @@ async fn metrics(State(s): State<Server>) -> Response {
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
     );
     r
-}
-
-/// The router with request ids set and propagated.
-pub type RequestIdService =
-    SetRequestId<PropagateRequestId<http::protection::Protected>, CounterRequestId>;
-
-/// Request ids from a process-wide counter: unique per process, free to make.
-#[derive(Debug, Clone, Copy)]
-pub struct CounterRequestId;
-
-static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
-
-impl MakeRequestId for CounterRequestId {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        Some(RequestId::new(HeaderValue::from(
-            NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed),
-        )))
-    }
 }

@@ -30,11 +30,16 @@ pub(super) const VERSION_HEADER: &str = "mcp-protocol-version";
 pub(super) type St = State<Arc<AppState>>;
 
 pub(super) fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
-    let mut r = (status, bytes).into_response();
-    r.headers_mut().insert(
+    let mut r = Response::new(axum::body::Body::from(bytes));
+    *r.status_mut() = status;
+    // Room for every header the answer leaves with (type, length, request
+    // id, security headers): the map is allocated once, never grown.
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    *r.headers_mut() = headers;
     r
 }
 

@@ -33,16 +33,38 @@ pub fn frameable(path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with("/widgets/"))
 }
 
-/// Refuses framing unless the page is [`frameable`].
-pub(crate) fn refuse_framing(headers: &mut HeaderMap) {
-    if !headers.contains_key(header::X_FRAME_OPTIONS) {
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+/// The headers every response leaves with, set in one pass (one hash per
+/// header): `x-request-id`, `nosniff`, `Referrer-Policy`, HSTS when
+/// configured, and framing refused unless `frameable`. A header the handler
+/// already set is kept.
+pub(crate) fn finish(
+    headers: &mut HeaderMap,
+    request_id: HeaderValue,
+    hsts: Option<&HeaderValue>,
+    frameable: bool,
+) {
+    headers.reserve(6);
+    headers
+        .entry(super::request_id::X_REQUEST_ID)
+        .or_insert(request_id);
+    headers
+        .entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("no-referrer"));
+    if let Some(hsts) = hsts {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert_with(|| hsts.clone());
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
-        );
+    if !frameable {
+        headers
+            .entry(header::X_FRAME_OPTIONS)
+            .or_insert(HeaderValue::from_static("DENY"));
+        headers
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
     }
 }
 
@@ -75,5 +97,31 @@ mod tests {
         assert!(hsts_for(Some("HTTPS://x.example")).is_some());
         assert!(hsts_for(Some("http://x.example")).is_none());
         assert!(hsts_for(None).is_none());
+    }
+
+    #[test]
+    fn finish_keeps_what_the_handler_set() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("origin"));
+        let hsts = HeaderValue::from_static(HSTS);
+        finish(&mut h, HeaderValue::from_static("7"), Some(&hsts), false);
+        assert_eq!(h["x-request-id"], "7");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(h[header::REFERRER_POLICY], "origin");
+        assert_eq!(h[header::STRICT_TRANSPORT_SECURITY], HSTS);
+        assert_eq!(h[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+        assert_eq!(h[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'none'");
+        assert_eq!(h.len(), 6);
+
+        let mut framed = HeaderMap::new();
+        finish(&mut framed, HeaderValue::from_static("8"), None, true);
+        assert!(!framed.contains_key(header::X_FRAME_OPTIONS));
+        assert!(!framed.contains_key(header::CONTENT_SECURITY_POLICY));
+        assert!(!framed.contains_key(header::STRICT_TRANSPORT_SECURITY));
+        assert_eq!(framed.len(), 3);
     }
 }

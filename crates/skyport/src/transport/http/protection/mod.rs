@@ -4,22 +4,22 @@
 //! requests until their response starts.
 //!
 //! One service ([`Protect`]) does the per-request work in one future, outside
-//! the router (so no route's service is cloned per request); the headers
-//! every response gets are tower-http `SetResponseHeader` layers around it.
+//! the router (so no route's service is cloned per request), and gives every
+//! response its `x-request-id` and security headers in one pass.
 //!
 //! ```text
 //! WithPeer (per connection: ConnectInfo)
-//!   └ request id layers (server)
-//!       └ nosniff, Referrer-Policy, HSTS       (SetResponseHeader, if not present)
-//!           └ Protect: client address, per-address limit, framing headers, time limit
-//!               └ CorsSwitch: CORS on the app endpoints
-//!                   └ Router
+//!   └ Protect: client address, per-address limit, time limit;
+//!     x-request-id, nosniff, Referrer-Policy, HSTS, framing headers
+//!       └ CorsSwitch: CORS on the app endpoints
+//!           └ Router
 //! ```
 
 pub mod cors;
 pub mod headers;
 pub mod peer;
 pub mod rate_limit;
+pub mod request_id;
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -29,11 +29,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use tower::Service;
-use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 pub use cors::CorsSwitch;
 pub use peer::{WithPeer, client_ip};
@@ -42,10 +41,7 @@ pub use rate_limit::{RateLimiter, Refusal, Scope, per_client};
 use crate::server::Config;
 
 /// The router inside the whole protection layer.
-pub type Protected = SetResponseHeader<
-    SetResponseHeader<SetResponseHeader<Protect<CorsSwitch<Router>>, HeaderValue>, HeaderValue>,
-    Option<HeaderValue>,
->;
+pub type Protected = Protect<CorsSwitch<Router>>;
 
 /// Wraps `router` in the protection layer configured by `config`
 /// (`[limits]`, `http.trust_forwarded_for`, `http.cors_*`,
@@ -54,28 +50,15 @@ pub type Protected = SetResponseHeader<
 pub fn protect(router: Router, config: &Config, limiter: Arc<RateLimiter>) -> Protected {
     let cors = cors::layer(config.cors_origins(), config.http.cors_allow_credentials);
     let timeout = config.http.request_timeout_secs;
-    let protect = Protect {
+    Protect {
         inner: CorsSwitch::new(router, cors),
         shared: Arc::new(Shared {
             limiter: limiter.limits_ips().then_some(limiter),
             trust_forwarded_for: config.http.trust_forwarded_for,
             timeout: (timeout > 0).then(|| Duration::from_secs(timeout)),
+            hsts: headers::hsts_for(config.auth.public_url.as_deref()),
         }),
-    };
-    tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            headers::hsts_for(config.auth.public_url.as_deref()),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .service(protect)
+    }
 }
 
 #[derive(Debug)]
@@ -85,13 +68,16 @@ struct Shared {
     trust_forwarded_for: bool,
     /// `None` when `http.request_timeout_secs` is 0.
     timeout: Option<Duration>,
+    /// `Strict-Transport-Security`, when the public URL is https.
+    hsts: Option<HeaderValue>,
 }
 
 /// The per-request part of the protection layer: resolves the client's
 /// address, counts it against `limits.per_ip_per_minute`, bounds the time
 /// until the response starts (`http.request_timeout_secs`; a stream's
-/// response starts at once, so streams are not cut), and refuses framing
-/// outside widget and dev pages.
+/// response starts at once, so streams are not cut), and sets the headers
+/// every response carries: `x-request-id`, the security headers, and framing
+/// refused outside widget and dev pages.
 #[derive(Debug, Clone)]
 pub struct Protect<S> {
     inner: S,
@@ -114,6 +100,7 @@ where
     fn call(&mut self, mut req: Request) -> Self::Future {
         let shared = self.shared.clone();
         let frameable = headers::frameable(req.uri().path());
+        let request_id = request_id::for_request(req.headers());
         let ip = peer::resolve(&mut req, shared.trust_forwarded_for);
         // The clone that was made ready is the one that is called.
         let clone = self.inner.clone();
@@ -132,9 +119,12 @@ where
                     }
                 }
             };
-            if !frameable {
-                headers::refuse_framing(response.headers_mut());
-            }
+            headers::finish(
+                response.headers_mut(),
+                request_id,
+                shared.hsts.as_ref(),
+                frameable,
+            );
             Ok(response)
         })
     }
