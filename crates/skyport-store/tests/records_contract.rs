@@ -46,6 +46,7 @@ contract!(
     task_priority_order_and_imported_times,
     concurrent_cart_adds_all_count,
     concurrent_counters_all_count,
+    concurrent_get_or_put_agree_on_the_first_value,
     concurrent_versioned_updates_have_one_winner,
     concurrent_task_creation_gives_distinct_ids,
     api_keys_are_listed_and_revoked,
@@ -540,6 +541,44 @@ async fn concurrent_counters_all_count(db: Db) {
         (1..=32).collect::<BTreeSet<i64>>(),
         "every increment saw a distinct value"
     );
+}
+
+async fn concurrent_get_or_put_agree_on_the_first_value(db: Db) {
+    let mut handles = Vec::new();
+    for i in 0..16 {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move {
+            db.kv_get_or_put("app", "key", &json!(format!("value-{i}")))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut values = BTreeSet::new();
+    for h in handles {
+        let e = h.await.unwrap();
+        assert_eq!((e.key.as_str(), e.version), ("key", 1));
+        values.insert(e.value.to_string());
+    }
+    assert_eq!(
+        values.len(),
+        1,
+        "every caller got the same value: {values:?}"
+    );
+    // Later calls read what is stored, whatever they offer.
+    let stored = db.kv_get("app", "key").await.unwrap().unwrap();
+    let again = db
+        .kv_get_or_put("app", "key", &json!("other"))
+        .await
+        .unwrap();
+    assert_eq!(again, stored);
+    // A changed value is returned as changed, not reset.
+    db.kv_put("app", "key", &json!("changed")).await.unwrap();
+    let changed = db.kv_get_or_put("app", "key", &json!("x")).await.unwrap();
+    assert_eq!((changed.value, changed.version), (json!("changed"), 2));
+    assert!(matches!(
+        db.kv_get_or_put("app", "", &json!(1)).await,
+        Err(StoreError::Invalid { .. })
+    ));
 }
 
 async fn concurrent_versioned_updates_have_one_winner(db: Db) {

@@ -40,6 +40,11 @@ pub trait KvStore: Send + Sync {
         value: &Value,
         expected: Option<u64>,
     ) -> Result<u64>;
+    /// The entry, after setting it to `value` if the key was absent. Atomic:
+    /// concurrent callers (other replicas too) all get the first value
+    /// stored. Runs on the writer, so it opens no reader connection (for
+    /// values read once at start-up, such as a deployment's keys).
+    async fn kv_get_or_put(&self, ns: &str, key: &str, value: &Value) -> Result<KvEntry>;
     /// Adds `by` to an integer value (absent counts as 0) atomically; returns the new value.
     async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64>;
     /// Removes the key; false when it was not set.

@@ -50,29 +50,12 @@ impl SessionSigner {
         }
     }
 
-    /// Loads the deployment's key from the store, creating it on first use.
+    /// Loads the deployment's key from the store, creating it on first use
+    /// (the first replica to start stores it; the others read it).
     pub async fn load_key(records: &dyn Records) -> Result<Vec<u8>, StoreError> {
-        if let Some(entry) = records.kv_get(KEY_NS, KEY_NAME).await? {
-            return key_of(&entry.value);
-        }
-        let fresh = hex(&rand::random::<[u8; 32]>());
-        match records
-            .kv_put_if(
-                KEY_NS,
-                KEY_NAME,
-                &serde_json::Value::String(fresh.clone()),
-                None,
-            )
-            .await
-        {
-            Ok(_) => Ok(fresh.into_bytes()),
-            // Another replica created it first: use theirs.
-            Err(StoreError::Conflict { .. }) => match records.kv_get(KEY_NS, KEY_NAME).await? {
-                Some(entry) => key_of(&entry.value),
-                None => Err(StoreError::Corrupt("the session key vanished".into())),
-            },
-            Err(e) => Err(e),
-        }
+        let fresh = serde_json::Value::String(hex(&rand::random::<[u8; 32]>()));
+        let entry = records.kv_get_or_put(KEY_NS, KEY_NAME, &fresh).await?;
+        key_of(&entry.value)
     }
 
     fn tag(&self, random: &str) -> String {

@@ -142,6 +142,38 @@ impl KvStore for SqlRecords {
         }
     }
 
+    async fn kv_get_or_put(&self, ns: &str, key: &str, value: &Value) -> Result<KvEntry> {
+        check(ns, key)?;
+        // Two statements on the writer: the insert that loses a race changes
+        // nothing, and the select then sees the winner's committed row.
+        sqlx::query(
+            "INSERT INTO kv (ns, key, value, version, updated_at) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (ns, key) DO NOTHING",
+        )
+        .bind(ns)
+        .bind(key)
+        .bind(value.to_string())
+        .bind(now_ms())
+        .execute(&self.pool.write)
+        .await?;
+        let row = sqlx::query(
+            "SELECT key, value, version, updated_at FROM kv WHERE ns = $1 AND key = $2",
+        )
+        .bind(ns)
+        .bind(key)
+        .fetch_optional(&self.pool.write)
+        .await?;
+        match row {
+            Some(row) => entry(&row),
+            // Only a delete between the two statements gets here.
+            None => Err(StoreError::conflict(
+                "kv",
+                key,
+                "the key was deleted while it was being set; try again",
+            )),
+        }
+    }
+
     async fn kv_incr(&self, ns: &str, key: &str, by: i64) -> Result<i64> {
         check(ns, key)?;
         let row = if self.pool.backend == Backend::Postgres {
