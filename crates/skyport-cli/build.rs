@@ -7,7 +7,9 @@
 //!   the kernel's 64 KiB fault-around maps ~3.5 MB of code instead of ~11.6 MB.
 //!   The list comes from `scripts/startup-order.sh`; names the binary lacks
 //!   are skipped (`--no-warn-symbol-ordering`), so a stale list costs memory,
-//!   never correctness.
+//!   never correctness. Any code change renames some entries (LTO numbers
+//!   local copies such as `name.6907`): regenerate it before measuring or
+//!   shipping a release.
 //! - `-z pack-relative-relocs` stores the position-independent binary's
 //!   ~30,000 relative relocations as a compact bitmap (DT_RELR) instead of
 //!   730 KB of `.rela.dyn` that the loader reads at every start. Only when the

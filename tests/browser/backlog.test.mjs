@@ -27,7 +27,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { browserSkip, skyportBin, startSkyport, launchBrowser, watchPage } from './lib/harness.mjs';
+import { browserSkip, skyportBin, startSkyport, launchBrowser, watchPage, untilState } from './lib/harness.mjs';
 import { connectMcp, bundleHost, mountWidget, waitForLog } from './fixtures/appbridge-host.mjs';
 
 const skip = browserSkip('backlog.test.mjs');
@@ -384,7 +384,7 @@ test('mcp-apps: an isError result, a cancelled call and a delete\'s result', { s
   assert.equal(failed.isError, true);
   const a = await mount({ id: 'T-999999' }, { toolResult: failed });
   try {
-    await a.frame.waitForFunction(() => document.getElementById('backlog')?.dataset.state === 'error');
+    await untilState(a.frame, 'backlog', 'error');
     assert.equal(await text(a.frame, 'error'), textOf(failed));
     assert.ok(await a.frame.isHidden('[data-testid="tab-list"]'));
     assert.ok(await a.frame.isHidden('[data-testid="detail"]'));
@@ -395,7 +395,7 @@ test('mcp-apps: an isError result, a cancelled call and a delete\'s result', { s
 
   const b = await mount({ by: 'sprint' }, { cancelReason: 'The user stopped it' });
   try {
-    await b.frame.waitForFunction(() => document.getElementById('backlog')?.dataset.state === 'cancelled');
+    await untilState(b.frame, 'backlog', 'cancelled');
     assert.equal(await text(b.frame, 'status'), 'The request was cancelled: The user stopped it');
     await checkClean(b.frame, b.watch);
   } finally {
@@ -478,7 +478,7 @@ async function viewer(pathname, { base = server.url, viewport = { width: 1000, h
   const requests = [];
   page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), authorization: r.headers().authorization }));
   await page.goto(`${base}${pathname}`);
-  await page.waitForFunction((s) => document.getElementById('backlog')?.dataset.state === s, state, { timeout: 10000 });
+  await untilState(page, 'backlog', state, { timeout: 10000 });
   return { page, watch, requests, close: () => context.close() };
 }
 
